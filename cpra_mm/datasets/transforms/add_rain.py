@@ -1,0 +1,128 @@
+"""``AddRain``: a data-pipeline transform that adds synthetic rain."""
+from numbers import Integral
+from pathlib import PurePath
+from typing import Optional
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from cpra_mm.rain import (IntRange, RainParams, RainStreakRenderer, Range,
+                          generator_for)
+
+_METADATA_TEMPLATES = ('{}_path', 'ori_{}_shape', '{}_channel_order',
+                       '{}_color_type')
+"""Per-image keys MMagic's loaders keep beside ``results[key]``."""
+
+
+class AddRain(BaseTransform):
+    """Add synthetic rain streaks (and an optional haze veil) to an image.
+
+    Reads ``results[src_key]`` and writes a new rainy array to
+    ``results[dst_key]``; the source array is never modified, so
+    ``src_key='gt', dst_key='img'`` turns a clean image into a
+    (rainy ``img``, clean ``gt``) training pair. When the keys differ the
+    source's metadata (``{src_key}_path``, ``ori_{src_key}_shape``,
+    ``{src_key}_channel_order``, ``{src_key}_color_type``, those present) is
+    copied under the ``dst_key`` names for the transforms that follow.
+
+    Required keys: ``src_key``, an array (H, W) or (H, W, C) with C in 1..4
+    (2 and 4: trailing alpha, passed through), dtype uint8, uint16 or float
+    ([0, 1] data).
+
+    Added keys: ``dst_key`` (same shape, dtype and value range), and the
+    metadata above when ``dst_key != src_key``.
+
+    Determinism: with a ``seed``, the rain of an image depends only on the
+    seed and the image's path (``{src_key}_path``, else ``img_path``, else
+    ``gt_path``; hashed with SHA-256), so an image gets the same rain in every
+    epoch, worker and process. Without any path a per-transform counter
+    stands in, which repeats across dataloader workers. ``seed=None`` draws
+    fresh rain every call.
+
+    Args:
+        density: Streaks per 100 x 100 pixels, >= 0.
+        length: Streak length in pixels, >= 1.
+        angle: Degrees from vertical, in [-90, 90].
+        width: Streak width in pixels, > 0.
+        intensity: Streak opacity, in [0, 1].
+        layers: Number of streak layers, an integer >= 1.
+        haze: Haze veil strength, in [0, 1]; 0 disables it.
+        atmospheric_light: Brightness of the haze veil, in [0, 1].
+        seed: An integer >= 0 for reproducible rain, or None.
+        src_key: Key of the clean image.
+        dst_key: Key the rainy image is written to.
+
+    Every rain parameter takes a number or a ``(low, high)`` pair sampled per
+    image; see :class:`cpra_mm.rain.RainParams`.
+    """
+
+    def __init__(self,
+                 density: Range = RainParams.density,
+                 length: Range = RainParams.length,
+                 angle: Range = RainParams.angle,
+                 width: Range = RainParams.width,
+                 intensity: Range = RainParams.intensity,
+                 layers: IntRange = RainParams.layers,
+                 haze: Range = RainParams.haze,
+                 atmospheric_light: Range = RainParams.atmospheric_light,
+                 seed: Optional[int] = None,
+                 src_key: str = 'img',
+                 dst_key: str = 'img') -> None:
+        self.renderer = RainStreakRenderer(
+            RainParams(
+                density=density,
+                length=length,
+                angle=angle,
+                width=width,
+                intensity=intensity,
+                layers=layers,
+                haze=haze,
+                atmospheric_light=atmospheric_light))
+        if seed is not None and (isinstance(seed, bool)
+                                 or not isinstance(seed, Integral) or seed < 0):
+            raise ValueError(f'seed must be None or an integer >= 0, got {seed!r}')
+        for name, key in (('src_key', src_key), ('dst_key', dst_key)):
+            if not isinstance(key, str) or not key:
+                raise ValueError(f'{name} must be a non-empty string, got {key!r}')
+        self.seed = seed
+        self.src_key = src_key
+        self.dst_key = dst_key
+        self._unnamed_images = 0
+
+    def _generator(self, results: dict) -> np.random.Generator:
+        """The generator for this image: see the class docstring."""
+        if self.seed is None:
+            return np.random.default_rng()
+        for key in (f'{self.src_key}_path', 'img_path', 'gt_path'):
+            path = results.get(key)
+            if isinstance(path, (str, PurePath)):
+                return generator_for(self.seed, str(path))
+        self._unnamed_images += 1
+        return generator_for(self.seed,
+                             f'<image without a path #{self._unnamed_images}>')
+
+    def transform(self, results: dict) -> dict:
+        """Write the rainy copy of ``results[src_key]`` to ``results[dst_key]``.
+
+        Raises:
+            KeyError: when ``results`` has no ``src_key``.
+        """
+        if self.src_key not in results:
+            raise KeyError(f'AddRain: results has no {self.src_key!r} '
+                           f'(src_key); keys present: {sorted(results)}')
+        results[self.dst_key] = self.renderer(results[self.src_key],
+                                              self._generator(results))
+        if self.dst_key != self.src_key:
+            for template in _METADATA_TEMPLATES:
+                src_meta = template.format(self.src_key)
+                if src_meta in results:
+                    results[template.format(self.dst_key)] = results[src_meta]
+        return results
+
+    def __repr__(self) -> str:
+        p = self.renderer.params
+        return (f'{type(self).__name__}(density={p.density}, length={p.length}, '
+                f'angle={p.angle}, width={p.width}, intensity={p.intensity}, '
+                f'layers={p.layers}, haze={p.haze}, '
+                f'atmospheric_light={p.atmospheric_light}, seed={self.seed}, '
+                f"src_key='{self.src_key}', dst_key='{self.dst_key}')")

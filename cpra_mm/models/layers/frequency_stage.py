@@ -1,0 +1,113 @@
+"""AAFM stage 2: the frequency stage, in the reference form and as a real
+spectral filter."""
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+FREQUENCY_STAGES = ('reference', 'spectral')
+
+
+def circular_reflection(x: torch.Tensor) -> torch.Tensor:
+    """``x[..., -i mod H, -j mod W]``: the image reflected through pixel (0, 0)
+    on the torus. ``B x C x H x W`` -> same."""
+    return torch.roll(torch.flip(x, dims=(-2, -1)), shifts=(1, 1), dims=(-2, -1))
+
+
+class ReflectionFrequencyStage(nn.Module):
+    """The reference code's frequency stage, computed without an FFT.
+
+    The reference takes ``X = fft2(x)``, scales ``Re X`` by ``a_c`` and
+    ``Im X`` by ``b_c`` (a depthwise 1x1 convolution with biases ``r_c``,
+    ``s_c``) and keeps the real part of the inverse FFT. Because
+    ``Re X = F[(x + x~)/2]`` and ``Im X = F[(x - x~)/2i]`` with ``x~`` the
+    circular reflection of ``x``, that equals, exactly,
+    ``(a+b)/2 * x + (a-b)/2 * x~ + r * delta(0,0)``: a reflection mix with no
+    frequency selectivity (REFERENCE.md, B5). It is computed here with one
+    flip and one roll instead of two full complex FFTs. The parameters keep
+    the reference layout (``weight``: ``2C x 1 x 1 x 1``, real scales then
+    imaginary scales; ``bias``: ``2C``), so checkpoints map one-to-one.
+
+    Shapes:
+        input ``B x C x H x W``, output the same.
+    """
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        bound = 1.0  # nn.Conv2d's default init for fan_in = 1
+        self.weight = nn.Parameter(torch.empty(channels * 2, 1, 1, 1).uniform_(-bound, bound))
+        self.bias = nn.Parameter(torch.empty(channels * 2).uniform_(-bound, bound))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        c = x.shape[1]
+        real_scale, imag_scale = self.weight.view(2, 1, c, 1, 1).to(x.dtype)
+        out = (real_scale + imag_scale) / 2 * x + (real_scale - imag_scale) / 2 * circular_reflection(x)
+        origin = torch.zeros_like(out[:1, :1])
+        origin[..., 0, 0] = 1
+        return out + self.bias[:c].view(1, c, 1, 1).to(x.dtype) * origin
+
+
+class SpectralFilter(nn.Module):
+    """A learned, shift-equivariant filter in the frequency domain, with a
+    residual connection.
+
+    ``y = x + irfft2(W (g(|f|) * rfft2(x)))``: each channel's spectrum is
+    first weighted by a real radial gain ``g_c(|f|)`` (a mix of
+    ``num_bands`` hat functions over the normalised frequency radius, so the
+    filter can favour low or high frequencies, e.g. rain streaks), then the
+    channels are mixed by one complex ``C x C`` matrix ``W = A + iB``.
+    Every operation is complex-linear and the same at each frequency
+    position up to the radial gain, so the stage commutes with circular
+    shifts, and the parameters do not depend on the image size. ``W`` starts
+    at zero: the stage starts as the identity.
+
+    The FFT always runs in float32 (half-precision FFTs only support
+    power-of-two sizes); the result is cast back to the input dtype.
+
+    Args:
+        channels: C.
+        num_bands: hat functions of the radial gain.
+
+    Shapes:
+        input ``B x C x H x W``, output the same.
+    """
+
+    def __init__(self, channels: int, num_bands: int = 4) -> None:
+        super().__init__()
+        self.mix_real = nn.Parameter(torch.zeros(channels, channels))
+        self.mix_imag = nn.Parameter(torch.zeros(channels, channels))
+        self.band_gains = nn.Parameter(torch.ones(channels, num_bands))
+        self.num_bands = num_bands
+
+    def radial_gain(self, height: int, width: int, device: torch.device) -> torch.Tensor:
+        """``C x height x (width//2 + 1)`` real gains of the rfft2 grid."""
+        fy = torch.fft.fftfreq(height, device=device)
+        fx = torch.fft.rfftfreq(width, device=device)
+        radius = torch.sqrt(fy[:, None] ** 2 + fx[None, :] ** 2) / math.sqrt(0.5)
+        centres = torch.linspace(0, 1, self.num_bands, device=device)
+        spacing = 1.0 / max(1, self.num_bands - 1)
+        hats = (1 - (radius[None] - centres[:, None, None]).abs() / spacing).clamp(min=0)
+        return torch.einsum('cm,mhw->chw', self.band_gains.float(), hats)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h, w = x.shape[-2:]
+        spectrum = torch.fft.rfft2(x.float(), norm='ortho')
+        spectrum = spectrum * self.radial_gain(h, w, x.device)
+        stacked = torch.cat([spectrum.real, spectrum.imag], dim=1)
+        a, b = self.mix_real.float(), self.mix_imag.float()
+        complex_as_real = torch.cat([torch.cat([a, -b], dim=1), torch.cat([b, a], dim=1)], dim=0)
+        mixed = F.conv2d(stacked, complex_as_real[:, :, None, None])
+        real, imag = mixed.chunk(2, dim=1)
+        filtered = torch.fft.irfft2(torch.complex(real, imag), s=(h, w), norm='ortho')
+        return x + filtered.to(x.dtype)
+
+
+def build_frequency_stage(kind: str, channels: int) -> nn.Module:
+    """``'reference'`` -> :class:`ReflectionFrequencyStage`,
+    ``'spectral'`` -> :class:`SpectralFilter`."""
+    if kind == 'reference':
+        return ReflectionFrequencyStage(channels)
+    if kind == 'spectral':
+        return SpectralFilter(channels)
+    raise ValueError(f'frequency_stage must be one of {FREQUENCY_STAGES}, got {kind!r}')

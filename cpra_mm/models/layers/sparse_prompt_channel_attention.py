@@ -1,0 +1,54 @@
+"""SPC-SA: sparse prompt channel attention."""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .prompt_guided_topk import PromptGuidedTopK
+
+
+class SparsePromptChannelAttention(nn.Module):
+    """Transposed (channel-to-channel) attention whose rows keep only the
+    top-K affinities, K chosen per image by :class:`PromptGuidedTopK`.
+
+    ``qkv = dwconv3x3(conv1x1(z))``; q and k are L2-normalised along the
+    pixels of each channel, so the ``c x c`` logits of each head are cosine
+    similarities times a learned per-head temperature. The output
+    ``attn @ v`` is computed once and multiplied by the sum of
+    ``output_scales``: the reference code computes the same product four times
+    and weighs the copies by four scalars, which is this with four entries
+    (kept in the reference layout so its parameters map one-to-one).
+
+    Args:
+        channels: channels of ``z`` (C/2 of the block); divisible by heads.
+        num_heads: attention heads.
+        bias: bias of the qkv convolutions.
+        topk_estimator: see :class:`PromptGuidedTopK`.
+        num_output_scales: 4 in the reference layout, 1 otherwise.
+
+    Shapes:
+        input ``B x channels x H x W``, output the same.
+    """
+
+    def __init__(self, channels: int, num_heads: int, bias: bool = False,
+                 topk_estimator: str = 'truncate', num_output_scales: int = 4) -> None:
+        super().__init__()
+        if channels % num_heads:
+            raise ValueError(f'channels ({channels}) must be divisible by num_heads ({num_heads})')
+        self.num_heads = num_heads
+        self.temperature = nn.Parameter(torch.ones(num_heads, 1, 1))
+        self.qkv = nn.Conv2d(channels, channels * 3, kernel_size=1, bias=bias)
+        self.qkv_dw = nn.Conv2d(channels * 3, channels * 3, kernel_size=3, padding=1,
+                                groups=channels * 3, bias=bias)
+        self.topk = PromptGuidedTopK(channels, estimator=topk_estimator)
+        self.output_scales = nn.Parameter(torch.full((num_output_scales,), 0.8 / num_output_scales))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = z.shape
+        q, k, v = self.qkv_dw(self.qkv(z)).reshape(b, 3, self.num_heads, c // self.num_heads,
+                                                    h * w).unbind(dim=1)
+        q = F.normalize(q, dim=-1)
+        k = F.normalize(k, dim=-1)
+        logits = (q @ k.transpose(-2, -1)) * self.temperature
+        attn = self.topk(logits, self.topk.gate_mean(z))
+        out = (attn.to(v.dtype) @ v) * self.output_scales.sum()
+        return out.reshape(b, c, h, w)
