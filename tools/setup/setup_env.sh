@@ -32,7 +32,7 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   "$PYTHON" -m venv "$VENV"
 fi
 PY="$VENV/bin/python"
-PIP=("$PY" -m pip install --quiet --disable-pip-version-check)
+PIP=("$PY" -m pip install --quiet --disable-pip-version-check -c "$ROOT/requirements/lock.txt")
 
 echo "[setup] torch $TORCH_VERSION, torchvision $TORCHVISION_VERSION and build tools"
 "${PIP[@]}" "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION" \
@@ -54,12 +54,8 @@ if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
   mkdir -p "$WHEEL_DIR"
   cp "$BUILD"/dist/mmcv-*.whl "$WHEEL_DIR/"
 fi
-echo "[setup] installing mmcv from $WHEEL_DIR"
-"${PIP[@]}" --no-deps "$WHEEL_DIR"/mmcv-*.whl
-"${PIP[@]}" addict yapf opencv-python pyyaml rich termcolor
-
-echo "[setup] OpenMMLab stack"
-"${PIP[@]}" -r requirements/stack.txt
+echo "[setup] OpenMMLab stack, with mmcv from $WHEEL_DIR"
+"${PIP[@]}" "$WHEEL_DIR"/mmcv-*.whl -r requirements/stack.txt
 # mmagic's declared dependencies (mediapipe, face-alignment, controlnet-aux, ...)
 # are not needed by the modules this project imports; requirements/stack.txt
 # lists what its imports do need.

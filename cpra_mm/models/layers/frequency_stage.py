@@ -92,14 +92,15 @@ class SpectralFilter(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h, w = x.shape[-2:]
-        spectrum = torch.fft.rfft2(x.float(), norm='ortho')
-        spectrum = spectrum * self.radial_gain(h, w, x.device)
-        stacked = torch.cat([spectrum.real, spectrum.imag], dim=1)
-        a, b = self.mix_real.float(), self.mix_imag.float()
-        complex_as_real = torch.cat([torch.cat([a, -b], dim=1), torch.cat([b, a], dim=1)], dim=0)
-        mixed = F.conv2d(stacked, complex_as_real[:, :, None, None])
-        real, imag = mixed.chunk(2, dim=1)
-        filtered = torch.fft.irfft2(torch.complex(real, imag), s=(h, w), norm='ortho')
+        with torch.autocast(device_type=x.device.type, enabled=False):
+            spectrum = torch.fft.rfft2(x.float(), norm='ortho')
+            spectrum = spectrum * self.radial_gain(h, w, x.device)
+            stacked = torch.cat([spectrum.real, spectrum.imag], dim=1)
+            a, b = self.mix_real.float(), self.mix_imag.float()
+            complex_as_real = torch.cat([torch.cat([a, -b], dim=1), torch.cat([b, a], dim=1)])
+            mixed = F.conv2d(stacked, complex_as_real[:, :, None, None])
+            real, imag = mixed.chunk(2, dim=1)
+            filtered = torch.fft.irfft2(torch.complex(real, imag), s=(h, w), norm='ortho')
         return x + filtered.to(x.dtype)
 
 
