@@ -1,0 +1,188 @@
+"""Forward latency and peak memory of CPRAformer presets, and a side-by-side
+comparison with the authors' code.
+
+Latency is the median of ``--repeats`` timed forward passes after
+``--warmup`` untimed ones, under ``torch.no_grad()`` in eval mode, batch 1.
+Peak memory is measured in a fresh subprocess per case: on CUDA
+``torch.cuda.max_memory_allocated``; on CPU the growth of the process's peak
+resident set (``ru_maxrss``) over its size after the model was built, i.e.
+the activations and workspace of the forward pass.
+
+With ``--reference-repo PATH`` (a checkout of github.com/zs1314/CPRAformer,
+never part of this repository) the authors' ``DAIT`` is built with random
+weights, its state dict is converted with cpra_mm's converter into
+``CPRAformer(layout='reference')``, and both are timed on the same input,
+alternating runs, printing the speed ratio and the max abs output
+difference.
+
+Examples::
+
+    python tools/benchmark_model.py --sizes 256 512
+    python tools/benchmark_model.py --only-reference --reference-repo /tmp/CPRAformer
+    python tools/benchmark_model.py --tiled 2048 --presets paper
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable, Dict, List, Optional
+
+import torch
+
+from cpra_mm.models import LAYOUTS, PRESETS, CPRAformer, tiled_forward
+
+
+def _sync(device: str) -> None:
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+
+
+def time_forward(fn: Callable[[torch.Tensor], torch.Tensor], image: torch.Tensor, warmup: int,
+                 repeats: int) -> List[float]:
+    """Seconds of each timed call of ``fn(image)``."""
+    device = str(image.device)
+    with torch.no_grad():
+        for _ in range(warmup):
+            fn(image)
+        _sync(device)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn(image)
+            _sync(device)
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def measure_case(preset: str, layout: str, size: int, device: str, warmup: int, repeats: int,
+                 tiled: bool, tile_size: int) -> Dict[str, float]:
+    """Run one case in this process; returns latency (s) and peak memory (MiB)."""
+    torch.manual_seed(0)
+    model = CPRAformer(preset, layout=layout).eval().to(device)
+    image = torch.rand(1, 3, size, size, device=device)
+    if tiled:
+        def fn(x):
+            return tiled_forward(model, x, tile_size=tile_size, overlap=32)
+    else:
+        fn = model
+    if device.startswith('cuda'):
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+    else:
+        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    times = time_forward(fn, image, warmup, repeats)
+    if device.startswith('cuda'):
+        peak = torch.cuda.max_memory_allocated() - base
+    else:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
+    return dict(latency_s=statistics.median(times), peak_mib=peak / 2**20)
+
+
+def measure_in_subprocess(**case) -> Dict[str, float]:
+    """Run :func:`measure_case` in a fresh interpreter so peaks do not mix."""
+    code = ('import json, sys; sys.path.insert(0, {tools!r}); import benchmark_model as b; '
+            'print(json.dumps(b.measure_case(**json.loads(sys.argv[1]))))').format(
+                tools=os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, '-c', code, json.dumps(case)], capture_output=True,
+                         text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f'benchmark case {case} failed:\n{out.stderr[-2000:]}')
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compare_with_reference(repo: str, size: int, warmup: int, repeats: int) -> Dict[str, float]:
+    """Time the authors' DAIT and our reference layout on the same weights."""
+    from cpra_mm.models.official_checkpoint import convert_official_state_dict
+
+    sys.path.insert(0, os.path.abspath(repo))
+    try:
+        from models.DAIT import DAIT
+    except ImportError as err:
+        raise SystemExit(f'error: cannot import models/DAIT.py from {repo}: {err}')
+    torch.manual_seed(0)
+    theirs = DAIT().eval()
+    ours = CPRAformer('paper', layout='reference', clamp_output=False).eval()
+    ours.load_state_dict(convert_official_state_dict(theirs.state_dict()), strict=True)
+    image = torch.rand(1, 3, size, size)
+    with torch.no_grad():
+        diff = (theirs(image)[0] - ours(image)).abs().max().item()
+    their_times, our_times = [], []
+    time_forward(lambda x: theirs(x)[0], image, warmup, 0)
+    time_forward(ours, image, warmup, 0)
+    for _ in range(repeats):
+        their_times += time_forward(lambda x: theirs(x)[0], image, 0, 1)
+        our_times += time_forward(ours, image, 0, 1)
+    theirs_s, ours_s = statistics.median(their_times), statistics.median(our_times)
+    return dict(size=size, authors_s=theirs_s, ours_s=ours_s, speedup=theirs_s / ours_s,
+                max_abs_diff=diff)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--presets', nargs='+', default=list(PRESETS), choices=list(PRESETS))
+    parser.add_argument('--layouts', nargs='+', default=list(LAYOUTS), choices=list(LAYOUTS))
+    parser.add_argument('--sizes', nargs='+', type=int, default=[256, 512])
+    parser.add_argument('--devices', nargs='+', default=None,
+                        help='default: cpu, plus cuda when available')
+    parser.add_argument('--warmup', type=int, default=1)
+    parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
+    parser.add_argument('--tiled', type=int, default=None, metavar='SIZE',
+                        help='also measure tiled inference on a SIZE x SIZE image')
+    parser.add_argument('--tile-size', type=int, default=256)
+    parser.add_argument('--reference-repo', default=None,
+                        help="checkout of the authors' repository for a side-by-side run")
+    parser.add_argument('--reference-size', type=int, default=256)
+    parser.add_argument('--only-reference', action='store_true',
+                        help='skip the preset table, run only the side-by-side comparison')
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        os.environ['OMP_NUM_THREADS'] = str(args.threads)
+    devices = args.devices or (['cpu', 'cuda'] if torch.cuda.is_available() else ['cpu'])
+    cpu_name = next((line.split(':', 1)[1].strip() for line in open('/proc/cpuinfo')
+                     if line.startswith('model name')), 'unknown CPU')
+    print(f'# torch {torch.__version__}, {torch.get_num_threads()} threads, {cpu_name}'
+          + (f', {torch.cuda.get_device_name()}' if 'cuda' in devices else ''))
+
+    if not args.only_reference:
+        print('| device | preset | layout | size | latency (s) | peak memory (MiB) |')
+        print('|---|---|---|---:|---:|---:|')
+        for device in devices:
+            for preset in args.presets:
+                for layout in args.layouts:
+                    for size in args.sizes:
+                        r = measure_in_subprocess(preset=preset, layout=layout, size=size,
+                                                  device=device, warmup=args.warmup,
+                                                  repeats=args.repeats, tiled=False,
+                                                  tile_size=args.tile_size)
+                        print(f"| {device} | {preset} | {layout} | {size} | "
+                              f"{r['latency_s']:.3f} | {r['peak_mib']:.0f} |", flush=True)
+        if args.tiled:
+            print(f'\n| device | preset | layout | tiled size (tile {args.tile_size}) | '
+                  'latency (s) | peak memory (MiB) |')
+            print('|---|---|---|---:|---:|---:|')
+            for device in devices:
+                for preset in args.presets:
+                    for layout in args.layouts:
+                        r = measure_in_subprocess(preset=preset, layout=layout, size=args.tiled,
+                                                  device=device, warmup=0, repeats=1, tiled=True,
+                                                  tile_size=args.tile_size)
+                        print(f"| {device} | {preset} | {layout} | {args.tiled} | "
+                              f"{r['latency_s']:.1f} | {r['peak_mib']:.0f} |", flush=True)
+    if args.reference_repo:
+        r = compare_with_reference(args.reference_repo, args.reference_size, args.warmup,
+                                   args.repeats)
+        print('\n| size | authors DAIT (s) | cpra_mm reference (s) | speed-up | max abs diff |')
+        print('|---:|---:|---:|---:|---:|')
+        print(f"| {r['size']} | {r['authors_s']:.3f} | {r['ours_s']:.3f} | "
+              f"{r['speedup']:.2f}x | {r['max_abs_diff']:.2e} |")
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
