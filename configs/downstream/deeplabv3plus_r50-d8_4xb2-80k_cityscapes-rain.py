@@ -1,0 +1,28 @@
+# Rainy baseline: the stock DeepLabV3+ (R50-D8, 512x1024 crops, 80k iterations) on
+# Cityscapes with synthetic rain added to every image (fixed rain for
+# val/test and TTA, fresh rain for training), no deraining.
+_base_ = [
+    'mmseg::deeplabv3plus/deeplabv3plus_r50-d8_4xb2-80k_cityscapes-512x1024.py',
+    './_base_/synthetic_rain.py',
+]
+custom_imports = dict(imports=['cpra_mm'], allow_failed_imports=False)
+
+# Rain is rendered on the image as loaded, before the pipeline resizes it.
+train_pipeline = [
+    _base_.train_pipeline[0],
+    dict(type='AddRain', seed=None, **_base_.rain),
+    *_base_.train_pipeline[1:],
+]
+test_pipeline = [
+    _base_.test_pipeline[0],
+    dict(type='AddRain', seed=_base_.rain_test_seed, **_base_.rain),
+    *_base_.test_pipeline[1:],
+]
+tta_pipeline = [
+    _base_.tta_pipeline[0],
+    dict(type='AddRain', seed=_base_.rain_test_seed, **_base_.rain),
+    *_base_.tta_pipeline[1:],
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader

@@ -1,0 +1,121 @@
+"""``DerainRestorer``: MMagic's editing model with CPRAformer's loss terms."""
+from typing import Dict, List, Optional
+
+import torch
+from mmagic.models import BaseEditModel
+from mmagic.registry import MODELS
+from mmagic.structures import DataSample
+
+from cpra_mm.models import tiled_forward
+
+PIXEL_MAX = 255.0
+"""Upper end of the pixel range after ``data_preprocessor.destruct``."""
+
+
+@MODELS.register_module()
+class DerainRestorer(BaseEditModel):
+    """A restoration model trained with a pixel loss plus optional edge and
+    frequency terms.
+
+    Training returns ``loss_pix`` (``pixel_loss``), and ``loss_edge``
+    (``edge_loss``) and ``loss_fft`` (``fft_loss``) when those are given;
+    each term carries its own ``loss_weight`` from its config, MMEngine sums
+    them into ``loss`` and logs every term separately.
+
+    Inference optionally runs the generator tile by tile
+    (``test_cfg=dict(tile_size=128, tile_overlap=0)`` is the reference
+    code's evaluation on non-overlapping 128 x 128 tiles), clamps the
+    prediction to the pixel range [0, 255] and, with ``quantize=True``,
+    rounds it to 8-bit levels, as the published deraining numbers were
+    measured on saved 8-bit images.
+
+    Args:
+        generator: config of the network (e.g. ``dict(type='CPRAformer')``);
+            it maps ``B x 3 x H x W`` inputs in [0, 1] to outputs of the
+            same shape.
+        pixel_loss: config of the pixel loss (e.g. ``CharbonnierLoss``).
+        edge_loss: optional config of an edge loss (e.g.
+            ``LaplacianEdgeLoss``).
+        fft_loss: optional config of a frequency loss (e.g. ``FFTLoss``).
+        train_cfg: unused; kept for MMagic's interface.
+        test_cfg: optional ``dict(quantize=bool, tile_size=int,
+            tile_overlap=int)``; defaults: no rounding, whole images.
+        init_cfg: MMEngine initialisation config.
+        data_preprocessor: config of MMagic's ``DataPreprocessor``; with
+            ``mean=[0, 0, 0]`` and ``std=[255, 255, 255]`` the network sees
+            [0, 1] images.
+    """
+
+    def __init__(self,
+                 generator: dict,
+                 pixel_loss: dict,
+                 edge_loss: Optional[dict] = None,
+                 fft_loss: Optional[dict] = None,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None) -> None:
+        super().__init__(
+            generator=generator,
+            pixel_loss=pixel_loss,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            init_cfg=init_cfg,
+            data_preprocessor=data_preprocessor)
+        self.edge_loss = MODELS.build(edge_loss) if edge_loss else None
+        self.fft_loss = MODELS.build(fft_loss) if fft_loss else None
+        test_cfg = test_cfg or {}
+        self.quantize = bool(test_cfg.get('quantize', False))
+        self.tile_size: Optional[int] = test_cfg.get('tile_size')
+        self.tile_overlap = int(test_cfg.get('tile_overlap', 0))
+
+    def forward_train(self,
+                      inputs: torch.Tensor,
+                      data_samples: Optional[List[DataSample]] = None,
+                      **kwargs) -> Dict[str, torch.Tensor]:
+        """Compute the training losses.
+
+        Args:
+            inputs: ``B x 3 x H x W`` rainy images, normalised by the data
+                preprocessor (in [0, 1] with the configs of this project).
+            data_samples: stacked data samples holding ``gt_img``
+                (``B x 3 x H x W``, normalised like ``inputs``).
+
+        Returns:
+            ``{'loss_pix': ..., 'loss_edge': ..., 'loss_fft': ...}``, scalar
+            tensors; the last two only when configured.
+        """
+        pred = self.forward_tensor(inputs, data_samples, **kwargs)
+        target = data_samples.gt_img
+        losses = dict(loss_pix=self.pixel_loss(pred, target))
+        if self.edge_loss is not None:
+            losses['loss_edge'] = self.edge_loss(pred, target)
+        if self.fft_loss is not None:
+            losses['loss_fft'] = self.fft_loss(pred, target)
+        return losses
+
+    def forward_inference(self,
+                          inputs: torch.Tensor,
+                          data_samples: Optional[List[DataSample]] = None,
+                          **kwargs) -> DataSample:
+        """Predict restored images for evaluation.
+
+        Args:
+            inputs: ``B x 3 x H x W`` normalised rainy images.
+            data_samples: the batch's stacked data samples.
+
+        Returns:
+            A stacked :class:`DataSample` with ``pred_img``
+            (``B x 3 x H x W`` on the CPU, in [0, 255], channel order as
+            restored by ``data_preprocessor.destruct``).
+        """
+        if self.tile_size:
+            pred = tiled_forward(lambda tile: self.generator(tile, **kwargs), inputs,
+                                 tile_size=self.tile_size, overlap=self.tile_overlap)
+        else:
+            pred = self.forward_tensor(inputs, data_samples, **kwargs)
+        pred = self.data_preprocessor.destruct(pred, data_samples)
+        pred = pred.clamp(0, PIXEL_MAX)
+        if self.quantize:
+            pred = pred.round()
+        return DataSample(pred_img=pred.cpu())

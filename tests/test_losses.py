@@ -1,0 +1,166 @@
+"""Tests of cpra_mm's training losses (pure PyTorch)."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from cpra_mm.losses import FFTLoss, LaplacianEdgeLoss, laplacian_response
+from cpra_mm.losses.laplacian_edge_loss import BINOMIAL_TAPS
+
+
+def _kernel(dtype=torch.float64) -> torch.Tensor:
+    taps = torch.tensor(BINOMIAL_TAPS, dtype=dtype)
+    return torch.outer(taps, taps)
+
+
+def _numpy_laplacian(image: np.ndarray) -> np.ndarray:
+    """Independent loop implementation for one H x W channel."""
+    taps = np.array(BINOMIAL_TAPS)
+    kernel = np.outer(taps, taps)
+
+    def blur(x):
+        padded = np.pad(x, 2, mode='edge')
+        out = np.zeros_like(x)
+        for i in range(x.shape[0]):
+            for j in range(x.shape[1]):
+                out[i, j] = (padded[i:i + 5, j:j + 5] * kernel).sum()
+        return out
+
+    blurred = blur(image)
+    expanded = np.zeros_like(blurred)
+    expanded[::2, ::2] = 4 * blurred[::2, ::2]
+    return image - blur(expanded)
+
+
+def _impulse(size: int = 16, at: int = 8) -> torch.Tensor:
+    image = torch.zeros(1, 1, size, size, dtype=torch.float64)
+    image[0, 0, at, at] = 1.0
+    return image
+
+
+class TestLaplacianResponse:
+
+    def test_impulse_centre_value_by_hand(self):
+        # Blur spreads the impulse with k(dy)k(dx); decimation keeps the even
+        # offsets {-2, 0, 2} scaled by 4; the second blur brings back
+        # 4 * (sum of k(d)^2 over those offsets)^2 = 4 * 0.165^2 = 0.1089.
+        response = laplacian_response(_impulse(), _kernel())
+        assert response[0, 0, 8, 8].item() == pytest.approx(1 - 0.1089, abs=1e-12)
+
+    def test_interior_impulse_response_sums_to_zero(self):
+        response = laplacian_response(_impulse(), _kernel())
+        assert response.sum().item() == pytest.approx(0.0, abs=1e-12)
+
+    def test_constant_image_has_no_interior_response(self):
+        response = laplacian_response(torch.full((1, 1, 20, 20), 0.7, dtype=torch.float64),
+                                      _kernel())
+        assert response[..., 4:-4, 4:-4].abs().max().item() < 1e-12
+
+    @pytest.mark.parametrize('shape', [(7, 9), (8, 8), (1, 5)])
+    def test_matches_loop_implementation(self, shape):
+        image = np.random.default_rng(0).random(shape)
+        expected = _numpy_laplacian(image)
+        got = laplacian_response(torch.from_numpy(image)[None, None], _kernel())
+        np.testing.assert_allclose(got[0, 0].numpy(), expected, atol=1e-12)
+
+
+class TestLaplacianEdgeLoss:
+
+    def test_identical_inputs_give_the_charbonnier_floor(self):
+        image = torch.rand(2, 3, 12, 10)
+        loss = LaplacianEdgeLoss(loss_weight=0.05, eps=1e-3)(image, image.clone())
+        assert loss.item() == pytest.approx(0.05 * 1e-3, rel=1e-5)
+
+    def test_value_by_hand_at_the_impulse(self):
+        eps = 1e-3
+        loss = LaplacianEdgeLoss(eps=eps, reduction='none')(_impulse(),
+                                                           torch.zeros(1, 1, 16, 16,
+                                                                       dtype=torch.float64))
+        assert loss.shape == (1, 1, 16, 16)
+        assert loss[0, 0, 8, 8].item() == pytest.approx(math.sqrt(0.8911**2 + eps**2),
+                                                        abs=1e-12)
+
+    def test_mean_and_sum_reductions(self):
+        pred, target = torch.rand(2, 3, 9, 11), torch.rand(2, 3, 9, 11)
+        none = LaplacianEdgeLoss(reduction='none')(pred, target)
+        assert LaplacianEdgeLoss()(pred, target).item() == pytest.approx(none.mean().item())
+        assert LaplacianEdgeLoss(reduction='sum')(pred, target).item() == pytest.approx(
+            none.sum().item(), rel=1e-5)
+
+    def test_weight_selects_samples(self):
+        pred, target = torch.rand(2, 3, 8, 8), torch.rand(2, 3, 8, 8)
+        loss = LaplacianEdgeLoss()
+        weighted = loss(pred, target, weight=torch.tensor([1.0, 0.0]).view(2, 1, 1, 1))
+        assert weighted.item() == pytest.approx(loss(pred[:1], target[:1]).item(), rel=1e-6)
+
+    def test_gradients_flow(self):
+        pred = torch.rand(1, 3, 10, 10, dtype=torch.float64, requires_grad=True)
+        target = torch.rand(1, 3, 10, 10, dtype=torch.float64)
+        assert torch.autograd.gradcheck(LaplacianEdgeLoss(), (pred, target))
+        LaplacianEdgeLoss()(pred, target).backward()
+        assert torch.isfinite(pred.grad).all() and pred.grad.abs().sum() > 0
+
+    def test_any_channel_count_and_dtype(self):
+        for channels in (1, 4):
+            image = torch.rand(1, channels, 6, 6, dtype=torch.float64)
+            assert LaplacianEdgeLoss()(image, image * 0.5).dtype == torch.float64
+
+    def test_rejects_bad_arguments(self):
+        with pytest.raises(ValueError):
+            LaplacianEdgeLoss(reduction='max')
+        with pytest.raises(ValueError):
+            LaplacianEdgeLoss(eps=0)
+        with pytest.raises(ValueError):
+            LaplacianEdgeLoss()(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 9))
+
+
+class TestFFTLoss:
+
+    def test_identical_inputs_give_zero(self):
+        image = torch.rand(2, 3, 12, 10)
+        assert FFTLoss()(image, image.clone()).item() == 0.0
+
+    def test_constant_offset_by_hand(self):
+        # Only the DC coefficient differs, by c * H * W; the mean runs over
+        # 2 * H * (W // 2 + 1) real and imaginary components.
+        c, height, width = 0.5, 4, 6
+        loss = FFTLoss()(torch.full((1, 1, height, width), c), torch.zeros(1, 1, height, width))
+        assert loss.item() == pytest.approx(c * height * width / (2 * height * (width // 2 + 1)))
+
+    def test_cosine_by_hand(self):
+        # cos(2 pi w / W) puts H * W / 2 into coefficient (0, 1) only.
+        height, width = 4, 8
+        wave = torch.cos(2 * math.pi * torch.arange(width) / width).expand(1, 1, height, width)
+        loss = FFTLoss(reduction='sum')(wave, torch.zeros_like(wave))
+        assert loss.item() == pytest.approx(height * width / 2, rel=1e-5)
+        ortho = FFTLoss(reduction='sum', norm='ortho')(wave, torch.zeros_like(wave))
+        assert ortho.item() == pytest.approx(math.sqrt(height * width) / 2, rel=1e-5)
+
+    def test_none_reduction_shape_and_weights(self):
+        pred, target = torch.rand(2, 3, 8, 10), torch.rand(2, 3, 8, 10)
+        assert FFTLoss(reduction='none')(pred, target).shape == (2, 3, 8, 6, 2)
+        weighted = FFTLoss()(pred, target, weight=torch.tensor([0.0, 1.0]).view(2, 1, 1, 1))
+        assert weighted.item() == pytest.approx(FFTLoss()(pred[1:], target[1:]).item(), rel=1e-6)
+
+    def test_loss_weight_scales(self):
+        pred, target = torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 8)
+        assert FFTLoss(loss_weight=0.1)(pred, target).item() == pytest.approx(
+            0.1 * FFTLoss()(pred, target).item(), rel=1e-6)
+
+    def test_gradients_flow(self):
+        pred = torch.rand(1, 2, 6, 7, dtype=torch.float64, requires_grad=True)
+        target = torch.rand(1, 2, 6, 7, dtype=torch.float64)
+        assert torch.autograd.gradcheck(FFTLoss(), (pred, target))
+
+    def test_half_precision_inputs_are_computed_in_float32(self):
+        pred, target = torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 8)
+        loss = FFTLoss()(pred.bfloat16(), target.bfloat16())
+        assert loss.dtype == torch.float32
+        assert loss.item() == pytest.approx(FFTLoss()(pred, target).item(), rel=2e-2)
+
+    def test_rejects_bad_arguments(self):
+        with pytest.raises(ValueError):
+            FFTLoss(norm='unitary')
+        with pytest.raises(ValueError):
+            FFTLoss()(torch.rand(3, 8, 8), torch.rand(3, 8, 8))

@@ -1,0 +1,80 @@
+"""Pair DDN-Data's 14 rainy versions per clean image by file name.
+
+DDN-Data (Rain14000, Fu et al. CVPR 2017) names the rainy versions of clean
+image ``<id>.<ext>`` as ``<id>_<k>.<ext>`` (k = 1..14). MMagic's
+BasicImageDataset pairs files by equal names, so this tool writes
+
+    OUT/input/<id>_<k>.<ext>    -> RAINY/<id>_<k>.<ext>
+    OUT/target/<id>_<k>.<ext>   -> CLEAN/<id>.<ext'>
+
+as relative symbolic links (or copies with ``--copy``); the target keeps the
+rainy file's name even if the clean file's extension differs (images are
+decoded by content).
+
+Example:
+    python tools/dataset_converters/ddn_data.py \
+        Rain14000/training/rainy_image Rain14000/training/ground_truth \
+        data/DDN-Data/train
+"""
+import argparse
+import os
+import os.path as osp
+import re
+import shutil
+from typing import Dict
+
+RAINY_NAME = re.compile(r'^(?P<id>.+)_(?P<k>\d+)$')
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Pair DDN-Data rainy versions with their clean image.')
+    parser.add_argument('rainy_dir', help='folder of <id>_<k> rainy images')
+    parser.add_argument('clean_dir', help='folder of <id> clean images')
+    parser.add_argument('out', help='output folder (gets input/ and target/)')
+    parser.add_argument('--copy', action='store_true',
+                        help='copy files instead of linking them')
+    return parser.parse_args()
+
+
+def index_images(folder: str) -> Dict[str, str]:
+    """Map file stem -> file name for the images in ``folder``."""
+    return {osp.splitext(name)[0]: name for name in sorted(os.listdir(folder))
+            if name.lower().endswith(IMAGE_SUFFIXES)}
+
+
+def place(src: str, dst: str, copy: bool) -> None:
+    """Copy ``src`` to ``dst`` or link ``dst`` to it (relative link)."""
+    if osp.lexists(dst):
+        os.remove(dst)
+    if copy:
+        shutil.copyfile(src, dst)
+    else:
+        os.symlink(osp.relpath(src, osp.dirname(dst)), dst)
+
+
+def main() -> None:
+    args = parse_args()
+    clean = index_images(args.clean_dir)
+    rainy = index_images(args.rainy_dir)
+    for sub in ('input', 'target'):
+        os.makedirs(osp.join(args.out, sub), exist_ok=True)
+    missing = []
+    for stem, name in rainy.items():
+        match = RAINY_NAME.match(stem)
+        if match is None or match['id'] not in clean:
+            missing.append(name)
+            continue
+        place(osp.abspath(osp.join(args.rainy_dir, name)),
+              osp.join(args.out, 'input', name), args.copy)
+        place(osp.abspath(osp.join(args.clean_dir, clean[match['id']])),
+              osp.join(args.out, 'target', name), args.copy)
+    print(f'{len(rainy) - len(missing)} pairs written to {args.out}')
+    if missing:
+        raise SystemExit(f'{len(missing)} rainy images have no clean image '
+                         f'(first: {missing[:5]})')
+
+
+if __name__ == '__main__':
+    main()
