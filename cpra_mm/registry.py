@@ -40,13 +40,15 @@ def _registries_of(scope: str) -> Dict[str, Registry]:
 def register_cpra_mm_modules() -> None:
     """Register cpra_mm's framework-neutral modules in the ``cpra_mm``
     scope."""
-    from .datasets.transforms import AddRain
+    from .datasets.transforms import AddRain, KeepCleanCopy
+    from .downstream import JointDerainTaskModel
     from .losses import FFTLoss, LaplacianEdgeLoss
     from .models import CPRAformer
 
-    for module in (CPRAformer, LaplacianEdgeLoss, FFTLoss):
+    for module in (CPRAformer, LaplacianEdgeLoss, FFTLoss, JointDerainTaskModel):
         MODELS.register_module(module=module, force=True)
-    TRANSFORMS.register_module(module=AddRain, force=True)
+    for module in (AddRain, KeepCleanCopy):
+        TRANSFORMS.register_module(module=module, force=True)
 
 
 def mirror_into_downstream_scopes() -> Tuple[str, ...]:

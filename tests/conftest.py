@@ -1,4 +1,4 @@
-"""Shared pytest set-up: deterministic seeds and two CPU threads."""
+"""Shared pytest set-up: deterministic seeds for every test."""
 import numpy as np
 import pytest
 import torch
@@ -9,7 +9,3 @@ def _seed_everything():
     torch.manual_seed(0)
     np.random.seed(0)
     yield
-
-
-def pytest_configure(config):
-    torch.set_num_threads(2)
