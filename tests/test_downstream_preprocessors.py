@@ -18,7 +18,7 @@ from torch import nn
 
 import cpra_mm  # noqa: F401
 from cpra_mm.det import DerainDetDataPreprocessor
-from cpra_mm.downstream import (DerainerCheckpointError, DerainStage, JointDerainTaskModel,
+from cpra_mm.downstream import (CheckpointMismatchError, DerainStage, JointDerainTaskModel,
                                 KeepCleanCopy, batch_channel_order)
 from cpra_mm.models import CPRAformer, tiled_forward
 from cpra_mm.seg import DerainSegDataPreProcessor
@@ -379,7 +379,7 @@ def test_mismatched_checkpoint_names_file_and_keys(tmp_path: Path):
     weights['extra.weight'] = torch.zeros(1)
     path = tmp_path / 'partial.pth'
     torch.save({'state_dict': weights}, path)
-    with pytest.raises(DerainerCheckpointError) as error:
+    with pytest.raises(CheckpointMismatchError) as error:
         DerainStage(TINY_DERAINER, checkpoint=str(path))
     message = str(error.value)
     assert str(path) in message and 'patch_embed.weight' in message and 'extra.weight' in message

@@ -7,19 +7,7 @@ set -euo pipefail
 CONFIG=$1
 CHECKPOINT=$2
 NPROC=$3
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
-PYTHON=${PYTHON:-python}
-TOOLS_DIR=$(dirname "$0")
+# shellcheck source=tools/_torchrun.sh
+source "$(dirname "$0")/_torchrun.sh"
 
-PYTHONPATH="${TOOLS_DIR}/..${PYTHONPATH:+:${PYTHONPATH}}" \
-"${PYTHON}" -m torch.distributed.run \
-    --nnodes="${NNODES}" \
-    --node_rank="${NODE_RANK}" \
-    --master_addr="${MASTER_ADDR}" \
-    --master_port="${PORT}" \
-    --nproc_per_node="${NPROC}" \
-    "${TOOLS_DIR}/test.py" "${CONFIG}" "${CHECKPOINT}" --launcher pytorch \
-    "${@:4}"
+run_torchrun "${NPROC}" test.py "${CONFIG}" "${CHECKPOINT}" --launcher pytorch "${@:4}"

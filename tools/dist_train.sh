@@ -7,18 +7,7 @@ set -euo pipefail
 
 CONFIG=$1
 NPROC=$2
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
-PYTHON=${PYTHON:-python}
-TOOLS_DIR=$(dirname "$0")
+# shellcheck source=tools/_torchrun.sh
+source "$(dirname "$0")/_torchrun.sh"
 
-PYTHONPATH="${TOOLS_DIR}/..${PYTHONPATH:+:${PYTHONPATH}}" \
-"${PYTHON}" -m torch.distributed.run \
-    --nnodes="${NNODES}" \
-    --node_rank="${NODE_RANK}" \
-    --master_addr="${MASTER_ADDR}" \
-    --master_port="${PORT}" \
-    --nproc_per_node="${NPROC}" \
-    "${TOOLS_DIR}/train.py" "${CONFIG}" --launcher pytorch "${@:3}"
+run_torchrun "${NPROC}" train.py "${CONFIG}" --launcher pytorch "${@:3}"

@@ -8,16 +8,14 @@ Examples:
 import cpra_mm  # noqa: F401  (first: numpy / torch compatibility shims)
 
 import argparse
-import os
-import os.path as osp
 from typing import Optional
 
 import mmengine
-import torch
-from mmengine.config import Config, ConfigDict, DictAction
-from mmengine.dist import is_distributed
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
+
+from cpra_mm.utils.launch import (add_runner_arguments, parse_runner_args,
+                                  prepare_cpu_distributed, runner_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -26,38 +24,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file (path or URL)')
     parser.add_argument('--out', help='write the metrics to this file '
                         '(.json, .yaml or .pkl)')
-    parser.add_argument('--work-dir', help='folder for logs and outputs '
-                        '(default: the config\'s work_dir, else '
-                        'work_dirs/<config name>)')
     parser.add_argument('--amp', action='store_true',
                         help='run the test loop under autocast')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config entries, key=value pairs, e.g. '
-        'model.test_cfg.quantize=False')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local-rank', '--local_rank', type=int, default=0,
-                        help='set by torch.distributed.launch')
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
-
-
-def prepare_cpu_distributed(cfg: Config) -> None:
-    """Make a ``--launcher pytorch`` run work without CUDA: open the process
-    group with gloo before the Runner does (its launcher calls
-    ``torch.cuda.set_device``), and give DDP ``device_ids=None``."""
-    if cfg.launcher != 'pytorch' or torch.cuda.is_available():
-        return
-    cfg.setdefault('env_cfg', ConfigDict()).setdefault(
-        'dist_cfg', ConfigDict())['backend'] = 'gloo'
-    if not is_distributed():
-        torch.distributed.init_process_group(backend='gloo')
-    wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(
-        type='MMDistributedDataParallel', broadcast_buffers=False)
-    wrapper['device_ids'] = None
-    cfg.model_wrapper_cfg = wrapper
+    add_runner_arguments(parser, cfg_options_example='model.test_cfg.quantize=False')
+    return parse_runner_args(parser)
 
 
 class DumpMetricsHook(Hook):
@@ -73,16 +43,7 @@ class DumpMetricsHook(Hook):
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = runner_config(args)
 
     cfg.load_from = args.checkpoint
     cfg.resume = False

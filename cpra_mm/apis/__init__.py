@@ -3,8 +3,9 @@
 Nothing here imports ``mmagic.models``; configs are read with MMEngine and
 the network is built from cpra_mm's own registry.
 """
-from .checkpoint_loading import (CheckpointMismatchError, generator_state_dict,
-                                 load_generator_weights, read_checkpoint)
+from cpra_mm.utils.derainer_checkpoint import (CheckpointMismatchError, generator_state_dict,
+                                               load_generator_weights, read_checkpoint)
+
 from .derainer import BUILTIN_CHECKPOINT, derain, init_derainer
 from .generator_builder import (build_generator, generator_config_from_config,
                                 generator_config_from_meta)

@@ -17,9 +17,9 @@ import torch
 from torch import nn
 
 from cpra_mm.models import tiled_forward
+from cpra_mm.utils.derainer_checkpoint import (checkpoint_meta, generator_state_dict,
+                                               load_generator_weights, read_checkpoint)
 
-from .checkpoint_loading import (checkpoint_meta, generator_state_dict, load_generator_weights,
-                                 read_checkpoint)
 from .generator_builder import (ConfigLike, build_generator, generator_config_from_config,
                                 generator_config_from_meta)
 

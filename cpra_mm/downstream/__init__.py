@@ -1,6 +1,8 @@
 """Framework-neutral pieces that put a derainer in front of a downstream
-network: the derain stage, its weight loading, the deraining half of the
-det/seg data preprocessors, and the joint fine-tuning wrapper.
+network: the derain stage, the deraining half of the det/seg data
+preprocessors, and the joint fine-tuning wrapper. The stage loads its
+weights with :func:`cpra_mm.utils.derainer_checkpoint.load_derainer_weights`
+(re-exported here with :class:`CheckpointMismatchError`, which it raises).
 
 No MMDetection, MMSegmentation or MMagic import happens here;
 ``cpra_mm.det`` and ``cpra_mm.seg`` build on these. ``import cpra_mm``
@@ -8,14 +10,13 @@ registers :class:`JointDerainTaskModel` (and the ``KeepCleanCopy`` transform
 it relies on) in every scope.
 """
 from cpra_mm.datasets.transforms.keep_clean_copy import KeepCleanCopy
+from cpra_mm.utils.derainer_checkpoint import CheckpointMismatchError, load_derainer_weights
 
 from .derain_preprocessing import DerainPreprocessingMixin, batch_channel_order
 from .derain_stage import DerainStage
-from .derainer_weights import DerainerCheckpointError, derainer_state_dict, load_derainer_weights
 from .joint_derain_task_model import JointDerainTaskModel, charbonnier
 
 __all__ = [
-    'DerainPreprocessingMixin', 'DerainStage', 'DerainerCheckpointError', 'JointDerainTaskModel',
-    'KeepCleanCopy', 'batch_channel_order', 'charbonnier', 'derainer_state_dict',
-    'load_derainer_weights'
+    'CheckpointMismatchError', 'DerainPreprocessingMixin', 'DerainStage', 'JointDerainTaskModel',
+    'KeepCleanCopy', 'batch_channel_order', 'charbonnier', 'load_derainer_weights'
 ]

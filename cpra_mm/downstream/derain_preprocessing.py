@@ -44,6 +44,12 @@ class DerainPreprocessingMixin:
     public so a wrapper model (:class:`JointDerainTaskModel`) can keep the
     derained images between them.
 
+    The batch from the data loader (``3 x H_i x W_i`` uint8 tensors, BGR by
+    default, sizes may differ) is derained with every image at its own size
+    (images of one size in one call): converted to float RGB in [0, 1] for
+    the derainer, and back to the batch's channel order at 0-255 scale
+    (float32); see :class:`DerainStage` for freezing and tiling.
+
     The stage is a submodule (``derain_stage``), so it follows the model to
     its device, its weights are saved in the model's checkpoints, and the
     checkpoint is loaded when the preprocessor is built, which every Runner

@@ -8,8 +8,7 @@ from torch import nn
 
 from cpra_mm.models import tiled_forward
 from cpra_mm.registry import MODELS
-
-from .derainer_weights import load_derainer_weights
+from cpra_mm.utils.derainer_checkpoint import load_derainer_weights
 
 CHANNEL_ORDERS = ('bgr', 'rgb')
 PIXEL_MAX = 255.0
@@ -46,7 +45,7 @@ class DerainStage(nn.Module):
             ``MODELS`` in the current default scope) or a built module; it
             maps ``B x 3 x H x W`` float RGB in [0, 1] to the same shape.
         checkpoint: weights loaded now, with
-            :func:`~cpra_mm.downstream.derainer_weights.load_derainer_weights`
+            :func:`~cpra_mm.utils.derainer_checkpoint.load_derainer_weights`
             (MMagic checkpoint with ``generator.`` keys, ``{'state_dict':
             ...}`` or bare); ``None`` keeps the initialisation and warns.
         trainable: let the derainer be fine-tuned (see above).
@@ -60,7 +59,10 @@ class DerainStage(nn.Module):
     Raises:
         TypeError: when ``derainer`` is neither a dict nor a module.
         ValueError: naming the argument, for an unknown ``channel_order`` or
-            tile settings out of range.
+            tile settings out of range; or an unreadable ``checkpoint``.
+        FileNotFoundError: a local ``checkpoint`` that does not exist.
+        CheckpointMismatchError: a ``checkpoint`` whose weights do not fit
+            the derainer (the message names it and the keys).
     """
 
     def __init__(self,

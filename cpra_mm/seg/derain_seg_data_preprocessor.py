@@ -6,30 +6,14 @@ from cpra_mm.downstream import DerainPreprocessingMixin
 
 
 class DerainSegDataPreProcessor(DerainPreprocessingMixin, SegDataPreProcessor):
-    """Derain the batch, then do what :class:`SegDataPreProcessor` does.
+    """Derain the batch, then do what :class:`SegDataPreProcessor` does
+    (channel flip, normalisation, padding to ``size``/``size_divisor`` or its
+    ``test_cfg``).
 
-    The batch from the data loader (``3 x H_i x W_i`` uint8 tensors in BGR)
-    is moved to the model's device and each image is derained at its own
-    size (images of one size together): converted to float RGB in [0, 1] for
-    the derainer, and back to the batch's channel order at 0-255 scale
-    (float32). The parent then flips the channels (``bgr_to_rgb``),
-    normalises, and pads to ``size``/``size_divisor`` (or its ``test_cfg``)
-    as usual. See :class:`cpra_mm.downstream.DerainPreprocessingMixin` and
-    :class:`cpra_mm.downstream.DerainStage` for freezing and tiling.
-
-    Args:
-        derainer (dict | nn.Module): derainer config, e.g.
-            ``dict(type='CPRAformer', preset='small', layout='corrected')``.
-        derainer_checkpoint (str, optional): its weights, loaded strictly at
-            construction. Defaults to None (untrained, with a warning).
-        trainable (bool): fine-tune the derainer with the segmentation loss.
-            Defaults to False (frozen, eval mode, no gradients).
-        derain_tile_size (int, optional): tile side for gradient-free
-            deraining. Defaults to None (whole images).
-        derain_tile_overlap (int): tile overlap in pixels. Defaults to 32.
-        derain_channel_order (str, optional): ``'bgr'`` or ``'rgb'``, the
-            batches' channel order when neither ``bgr_to_rgb`` nor
-            ``rgb_to_bgr`` implies it. Defaults to None (BGR).
-        **kwargs: every :class:`SegDataPreProcessor` argument (``mean``,
-            ``std``, ``size``, ``bgr_to_rgb``, ``pad_val``, ...).
+    Takes the deraining arguments of
+    :class:`cpra_mm.downstream.DerainPreprocessingMixin` (``derainer``,
+    ``derainer_checkpoint``, ``trainable`` to fine-tune the derainer with the
+    segmentation loss, ``derain_tile_size``, ...) and every
+    :class:`SegDataPreProcessor` argument (``mean``, ``std``, ``size``,
+    ``bgr_to_rgb``, ``pad_val``, ...).
     """

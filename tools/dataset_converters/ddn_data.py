@@ -20,11 +20,11 @@ import argparse
 import os
 import os.path as osp
 import re
-import shutil
 from typing import Dict
 
+from paired_folders import IMAGE_SUFFIXES, make_pair_folders, place
+
 RAINY_NAME = re.compile(r'^(?P<id>.+)_(?P<k>\d+)$')
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
 
 
 def parse_args() -> argparse.Namespace:
@@ -44,22 +44,11 @@ def index_images(folder: str) -> Dict[str, str]:
             if name.lower().endswith(IMAGE_SUFFIXES)}
 
 
-def place(src: str, dst: str, copy: bool) -> None:
-    """Copy ``src`` to ``dst`` or link ``dst`` to it (relative link)."""
-    if osp.lexists(dst):
-        os.remove(dst)
-    if copy:
-        shutil.copyfile(src, dst)
-    else:
-        os.symlink(osp.relpath(src, osp.dirname(dst)), dst)
-
-
 def main() -> None:
     args = parse_args()
     clean = index_images(args.clean_dir)
     rainy = index_images(args.rainy_dir)
-    for sub in ('input', 'target'):
-        os.makedirs(osp.join(args.out, sub), exist_ok=True)
+    input_dir, target_dir = make_pair_folders(args.out)
     missing = []
     for stem, name in rainy.items():
         match = RAINY_NAME.match(stem)
@@ -67,9 +56,9 @@ def main() -> None:
             missing.append(name)
             continue
         place(osp.abspath(osp.join(args.rainy_dir, name)),
-              osp.join(args.out, 'input', name), args.copy)
+              osp.join(input_dir, name), args.copy)
         place(osp.abspath(osp.join(args.clean_dir, clean[match['id']])),
-              osp.join(args.out, 'target', name), args.copy)
+              osp.join(target_dir, name), args.copy)
     print(f'{len(rainy) - len(missing)} pairs written to {args.out}')
     if missing:
         raise SystemExit(f'{len(missing)} rainy images have no clean image '

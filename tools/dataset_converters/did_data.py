@@ -23,7 +23,7 @@ from typing import List, Tuple
 import cv2
 import numpy as np
 
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
+from paired_folders import IMAGE_SUFFIXES, make_pair_folders
 
 
 def parse_args() -> argparse.Namespace:
@@ -62,8 +62,7 @@ def split_halves(image: np.ndarray, rainy_side: str) -> Tuple[np.ndarray, np.nda
 
 def main() -> None:
     args = parse_args()
-    for sub in ('input', 'target'):
-        os.makedirs(osp.join(args.out, sub), exist_ok=True)
+    input_dir, target_dir = make_pair_folders(args.out)
     count = 0
     for rel in find_images(args.src):
         image = cv2.imread(osp.join(args.src, rel), cv2.IMREAD_COLOR)
@@ -71,8 +70,8 @@ def main() -> None:
             raise OSError(f'cannot read {osp.join(args.src, rel)}')
         rainy, clean = split_halves(image, args.rainy_side)
         name = osp.splitext(rel)[0].replace(os.sep, '_') + '.png'
-        cv2.imwrite(osp.join(args.out, 'input', name), rainy)
-        cv2.imwrite(osp.join(args.out, 'target', name), clean)
+        cv2.imwrite(osp.join(input_dir, name), rainy)
+        cv2.imwrite(osp.join(target_dir, name), clean)
         count += 1
     print(f'{count} pairs written to {args.out}/input and {args.out}/target')
 

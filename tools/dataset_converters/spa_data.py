@@ -17,10 +17,10 @@ Example:
         SPA-Data/real_world.txt SPA-Data data/SPA-Data/train
 """
 import argparse
-import os
 import os.path as osp
-import shutil
 from typing import List, Tuple
+
+from paired_folders import make_pair_folders, place
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,28 +54,15 @@ def read_pairs(pair_list: str) -> List[Tuple[str, str]]:
     return pairs
 
 
-def place(src: str, dst: str, copy: bool) -> None:
-    """Copy ``src`` to ``dst`` or link ``dst`` to it (relative link)."""
-    if not osp.exists(src):
-        raise FileNotFoundError(src)
-    if osp.lexists(dst):
-        os.remove(dst)
-    if copy:
-        shutil.copyfile(src, dst)
-    else:
-        os.symlink(osp.relpath(src, osp.dirname(dst)), dst)
-
-
 def main() -> None:
     args = parse_args()
-    for sub in ('input', 'target'):
-        os.makedirs(osp.join(args.out, sub), exist_ok=True)
+    input_dir, target_dir = make_pair_folders(args.out)
     pairs = read_pairs(args.pair_list)
     root = osp.abspath(args.root)
     for rainy, clean in pairs:
         name = rainy.replace('/', '_')
-        place(osp.join(root, rainy), osp.join(args.out, 'input', name), args.copy)
-        place(osp.join(root, clean), osp.join(args.out, 'target', name), args.copy)
+        place(osp.join(root, rainy), osp.join(input_dir, name), args.copy)
+        place(osp.join(root, clean), osp.join(target_dir, name), args.copy)
     print(f'{len(pairs)} pairs written to {args.out}')
 
 

@@ -13,34 +13,24 @@
 # with <Set> in Rain100H (100 pairs), Rain100L (100), Test100 (100),
 # Test1200 (1,200) and Test2800 (2,800).
 
+_base_ = ['./paired_deraining/test.py']
+
 deraining_test_sets = ['Rain100H', 'Rain100L', 'Test100', 'Test1200',
                        'Test2800']
 
-test_pipeline = [
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='PackInputs'),
-]
-
+# The template test loader on each set.
 test_dataloader = [
     dict(
-        batch_size=1,
-        num_workers=4,
-        persistent_workers=False,
-        drop_last=False,
-        sampler=dict(type='DefaultSampler', shuffle=False),
+        _base_.test_dataloader,
         dataset=dict(
-            type='BasicImageDataset',
+            _base_.test_dataloader.dataset,
             metainfo=dict(dataset_type=name, task_name='deraining'),
             data_root=f'data/{name}/test',
-            data_prefix=dict(img='input', gt='target'),
-            test_mode=True,
-            pipeline=test_pipeline)) for name in deraining_test_sets
+            data_prefix=dict(img='input', gt='target')))
+    for name in deraining_test_sets
 ]
 
 test_evaluator = [[
     dict(type='PSNR', convert_to='Y', crop_border=0, prefix=name),
     dict(type='SSIM', convert_to='Y', crop_border=0, prefix=name),
 ] for name in deraining_test_sets]
-
-test_cfg = dict(type='MultiTestLoop')

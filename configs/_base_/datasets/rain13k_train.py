@@ -19,59 +19,22 @@
 # stay untouched until the final test), so selecting the best checkpoint on
 # it does not leak test data.
 #
-# Images are loaded as RGB; MMagic's DataPreprocessor turns them into
-# [0, 1] tensors (mean 0, std 255 in the model config).
+# Pipelines and loader settings: paired_deraining/train_val.py.
+
+_base_ = ['./paired_deraining/train_val.py']
 
 rain13k_root = 'data/Rain13K'
 
-train_pipeline = [
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='SetValues', dictionary=dict(scale=1)),
-    dict(type='PairedRandomCrop', gt_patch_size=64),
-    # Two flips and a transpose draw uniformly from the 8 flip/rot90
-    # variants of a patch, the augmentation of the reference code.
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='horizontal'),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='PackInputs'),
-]
-
-val_pipeline = [
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='PackInputs'),
-]
-
 train_dataloader = dict(
-    batch_size=12,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        type='BasicImageDataset',
-        metainfo=dict(dataset_type='Rain13K', task_name='deraining'),
-        data_root=rain13k_root,
-        ann_file='meta/train.txt',
-        data_prefix=dict(img='train/input', gt='train/target'),
-        pipeline=train_pipeline))
+        metainfo=dict(dataset_type='Rain13K'), data_root=rain13k_root))
 
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='BasicImageDataset',
-        metainfo=dict(dataset_type='Rain13K-val', task_name='deraining'),
-        data_root=rain13k_root,
-        ann_file='meta/val.txt',
-        data_prefix=dict(img='train/input', gt='train/target'),
-        test_mode=True,
-        pipeline=val_pipeline))
+        metainfo=dict(dataset_type='Rain13K-val'), data_root=rain13k_root))
+# The validation pipeline keeps its top-level name for configs built on
+# this one.
+val_pipeline = _base_.val_dataloader.dataset.pipeline
 
 # PSNR and SSIM on the Y channel of YCbCr, no border crop, reported as
 # 'Rain13K-val/PSNR' and 'Rain13K-val/SSIM'. MMagic's metrics need its
@@ -80,4 +43,3 @@ val_evaluator = [
     dict(type='PSNR', convert_to='Y', crop_border=0, prefix='Rain13K-val'),
     dict(type='SSIM', convert_to='Y', crop_border=0, prefix='Rain13K-val'),
 ]
-val_cfg = dict(type='MultiValLoop')

@@ -26,81 +26,41 @@
 #
 # Metrics: PSNR and SSIM on the Y channel of YCbCr, no border crop.
 
+_base_ = [
+    './paired_deraining/train_val.py',
+    './paired_deraining/test.py',
+]
+
 rain200h_root = 'data/Rain200H'
 
-train_pipeline = [
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='SetValues', dictionary=dict(scale=1)),
-    dict(type='PairedRandomCrop', gt_patch_size=64),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='horizontal'),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='PackInputs'),
-]
-
-test_pipeline = [
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='PackInputs'),
-]
-
 train_dataloader = dict(
-    batch_size=12,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        type='BasicImageDataset',
-        metainfo=dict(dataset_type='Rain200H', task_name='deraining'),
+        metainfo=dict(dataset_type='Rain200H'),
         data_root=rain200h_root,
-        ann_file='meta/train.txt',
         data_prefix=dict(img='train/rain/X2', gt='train/norain'),
         filename_tmpl=dict(img='{}x2', gt='{}'),
-        search_key='gt',
-        pipeline=train_pipeline))
+        search_key='gt'))
 
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='BasicImageDataset',
-        metainfo=dict(dataset_type='Rain200H-val', task_name='deraining'),
+        metainfo=dict(dataset_type='Rain200H-val'),
         data_root=rain200h_root,
-        ann_file='meta/val.txt',
         data_prefix=dict(img='train/rain/X2', gt='train/norain'),
         filename_tmpl=dict(img='{}x2', gt='{}'),
-        search_key='gt',
-        test_mode=True,
-        pipeline=test_pipeline))
+        search_key='gt'))
 val_evaluator = [
     dict(type='PSNR', convert_to='Y', crop_border=0, prefix='Rain200H-val'),
     dict(type='SSIM', convert_to='Y', crop_border=0, prefix='Rain200H-val'),
 ]
-val_cfg = dict(type='MultiValLoop')
 
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='BasicImageDataset',
-        metainfo=dict(dataset_type='Rain200H', task_name='deraining'),
+        metainfo=dict(dataset_type='Rain200H'),
         data_root=rain200h_root,
         data_prefix=dict(img='test/rain/X2', gt='test/norain'),
         filename_tmpl=dict(img='{}x2', gt='{}'),
-        search_key='gt',
-        test_mode=True,
-        pipeline=test_pipeline))
+        search_key='gt'))
 test_evaluator = [
     dict(type='PSNR', convert_to='Y', crop_border=0, prefix='Rain200H'),
     dict(type='SSIM', convert_to='Y', crop_border=0, prefix='Rain200H'),
 ]
-test_cfg = dict(type='MultiTestLoop')

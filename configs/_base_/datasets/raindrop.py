@@ -23,95 +23,47 @@
 #
 # Metrics: PSNR and SSIM on the Y channel of YCbCr, no border crop.
 
+_base_ = [
+    './paired_deraining/train_val.py',
+    './paired_deraining/test.py',
+]
+
 raindrop_root = 'data/Raindrop'
 
-train_pipeline = [
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='SetValues', dictionary=dict(scale=1)),
-    dict(type='PairedRandomCrop', gt_patch_size=64),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='horizontal'),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='PackInputs'),
-]
-
-test_pipeline = [
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='PackInputs'),
-]
-
 train_dataloader = dict(
-    batch_size=12,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        type='BasicImageDataset',
-        metainfo=dict(dataset_type='Raindrop', task_name='deraining'),
+        metainfo=dict(dataset_type='Raindrop'),
         data_root=raindrop_root,
-        ann_file='meta/train.txt',
         data_prefix=dict(img='train/data', gt='train/gt'),
         filename_tmpl=dict(img='{}_rain', gt='{}_clean'),
-        search_key='gt',
-        pipeline=train_pipeline))
+        search_key='gt'))
 
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='BasicImageDataset',
-        metainfo=dict(dataset_type='Raindrop-val', task_name='deraining'),
+        metainfo=dict(dataset_type='Raindrop-val'),
         data_root=raindrop_root,
-        ann_file='meta/val.txt',
         data_prefix=dict(img='train/data', gt='train/gt'),
         filename_tmpl=dict(img='{}_rain', gt='{}_clean'),
-        search_key='gt',
-        test_mode=True,
-        pipeline=test_pipeline))
+        search_key='gt'))
 val_evaluator = [
     dict(type='PSNR', convert_to='Y', crop_border=0, prefix='Raindrop-val'),
     dict(type='SSIM', convert_to='Y', crop_border=0, prefix='Raindrop-val'),
 ]
-val_cfg = dict(type='MultiValLoop')
 
+# The template test loader on test_a (Raindrop-A) and on test_b
+# (Raindrop-B).
 test_dataloader = [
     dict(
-        batch_size=1,
-        num_workers=4,
-        persistent_workers=False,
-        drop_last=False,
-        sampler=dict(type='DefaultSampler', shuffle=False),
+        _base_.test_dataloader,
         dataset=dict(
-            type='BasicImageDataset',
-            metainfo=dict(dataset_type='Raindrop-A', task_name='deraining'),
+            _base_.test_dataloader.dataset,
+            metainfo=dict(dataset_type=f'Raindrop-{name}',
+                          task_name='deraining'),
             data_root=raindrop_root,
-            data_prefix=dict(img='test_a/data', gt='test_a/gt'),
+            data_prefix=dict(img=f'{folder}/data', gt=f'{folder}/gt'),
             filename_tmpl=dict(img='{}_rain', gt='{}_clean'),
-            search_key='gt',
-            test_mode=True,
-            pipeline=test_pipeline)),
-    dict(
-        batch_size=1,
-        num_workers=4,
-        persistent_workers=False,
-        drop_last=False,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        dataset=dict(
-            type='BasicImageDataset',
-            metainfo=dict(dataset_type='Raindrop-B', task_name='deraining'),
-            data_root=raindrop_root,
-            data_prefix=dict(img='test_b/data', gt='test_b/gt'),
-            filename_tmpl=dict(img='{}_rain', gt='{}_clean'),
-            search_key='gt',
-            test_mode=True,
-            pipeline=test_pipeline)),
+            search_key='gt'))
+    for name, folder in (('A', 'test_a'), ('B', 'test_b'))
 ]
 test_evaluator = [
     [
@@ -123,4 +75,3 @@ test_evaluator = [
         dict(type='SSIM', convert_to='Y', crop_border=0, prefix='Raindrop-B'),
     ],
 ]
-test_cfg = dict(type='MultiTestLoop')

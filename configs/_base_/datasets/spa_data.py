@@ -27,75 +27,26 @@
 #
 # Metrics: PSNR and SSIM on the Y channel of YCbCr, no border crop.
 
+_base_ = [
+    './paired_deraining/train_val.py',
+    './paired_deraining/test.py',
+]
+
 spa_root = 'data/SPA-Data'
 
-train_pipeline = [
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='SetValues', dictionary=dict(scale=1)),
-    dict(type='PairedRandomCrop', gt_patch_size=64),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='horizontal'),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='PackInputs'),
-]
-
-test_pipeline = [
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='PackInputs'),
-]
-
 train_dataloader = dict(
-    batch_size=12,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        type='BasicImageDataset',
-        metainfo=dict(dataset_type='SPA-Data', task_name='deraining'),
-        data_root=spa_root,
-        ann_file='meta/train.txt',
-        data_prefix=dict(img='train/input', gt='train/target'),
-        pipeline=train_pipeline))
+    dataset=dict(metainfo=dict(dataset_type='SPA-Data'), data_root=spa_root))
 
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='BasicImageDataset',
-        metainfo=dict(dataset_type='SPA-Data-val', task_name='deraining'),
-        data_root=spa_root,
-        ann_file='meta/val.txt',
-        data_prefix=dict(img='train/input', gt='train/target'),
-        test_mode=True,
-        pipeline=test_pipeline))
+    dataset=dict(metainfo=dict(dataset_type='SPA-Data-val'), data_root=spa_root))
 val_evaluator = [
     dict(type='PSNR', convert_to='Y', crop_border=0, prefix='SPA-Data-val'),
     dict(type='SSIM', convert_to='Y', crop_border=0, prefix='SPA-Data-val'),
 ]
-val_cfg = dict(type='MultiValLoop')
 
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='BasicImageDataset',
-        metainfo=dict(dataset_type='SPA-Data', task_name='deraining'),
-        data_root=spa_root,
-        data_prefix=dict(img='test/input', gt='test/target'),
-        test_mode=True,
-        pipeline=test_pipeline))
+    dataset=dict(metainfo=dict(dataset_type='SPA-Data'), data_root=spa_root))
 test_evaluator = [
     dict(type='PSNR', convert_to='Y', crop_border=0, prefix='SPA-Data'),
     dict(type='SSIM', convert_to='Y', crop_border=0, prefix='SPA-Data'),
 ]
-test_cfg = dict(type='MultiTestLoop')
