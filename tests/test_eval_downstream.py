@@ -1,0 +1,228 @@
+"""Tests of tools/eval_downstream.py on a tiny generated set with tiny
+untrained models and a tiny derainer checkpoint, run in-process."""
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import cv2
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from cpra_mm.models import CPRAformer
+
+ROOT = Path(__file__).resolve().parents[1]
+TOOLS = ROOT / 'tools'
+
+DET_CONFIG = """
+_base_ = ['{base}']
+data_root = '{root}/'
+model = dict(
+    backbone=dict(base_channels=8),
+    neck=dict(in_channels=[16, 32, 64], out_channels=16),
+    bbox_head=dict(in_channels=16, feat_channels=16, stacked_convs=1,
+                   norm_cfg=dict(type='GN', num_groups=4, requires_grad=True)))
+test_dataloader = dict(
+    batch_size=2, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=data_root))
+test_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
+"""
+
+SEG_CONFIG = """
+_base_ = ['{base}']
+data_root = '{root}/'
+model = dict(
+    data_preprocessor=dict(size=(64, 64)),
+    backbone=dict(stem_channels=8, base_channels=8),
+    neck=dict(in_channels=[8, 16, 32, 64], out_channels=8),
+    decode_head=dict(in_channels=[8, 8, 8, 8], channels=8))
+test_dataloader = dict(
+    batch_size=2, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=data_root))
+"""
+
+
+def _load_tool(name: str):
+    spec = importlib.util.spec_from_file_location(name, TOOLS / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module', autouse=True)
+def one_thread():
+    """One intra-op thread: on a busy 2-core machine the detector and the
+    derainer run several times slower with two contending threads."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope='module')
+def tool():
+    yield _load_tool('eval_downstream')
+    del sys.modules['eval_downstream']
+
+
+@pytest.fixture(scope='module')
+def setup(tmp_path_factory):
+    """A 4-image 64 x 64 val set, tiny det/seg configs with untrained
+    checkpoints, and a tiny derainer checkpoint with preset/layout meta."""
+    tmp = tmp_path_factory.mktemp('downstream')
+    make_demo_data = _load_tool('make_demo_data')
+    data = tmp / 'shapes'
+    assert make_demo_data.main(['--out', str(data), '--num-train', '0', '--num-val', '4',
+                                '--size', '64']) == 0
+    del sys.modules['make_demo_data']
+    paths = {'data': data}
+    for task, text, scope, model_name in (('det', DET_CONFIG, 'mmdet', 'shapes_detector'),
+                                          ('seg', SEG_CONFIG, 'mmseg', 'shapes_segmenter')):
+        base = ROOT / 'configs' / 'demo' / f'{model_name}.py'
+        config = tmp / f'tiny_{task}.py'
+        config.write_text(text.format(base=base.as_posix(), root=data.as_posix()))
+        cfg = Config.fromfile(str(config))
+        init_default_scope(scope)
+        registry = __import__(f'{scope}.registry', fromlist=['MODELS']).MODELS
+        torch.manual_seed(0)
+        model = registry.build(cfg.model)
+        checkpoint = tmp / f'tiny_{task}.pth'
+        torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+        paths[task] = (config, checkpoint)
+    derainer = CPRAformer(preset='tiny', layout='corrected')
+    paths['derainer'] = tmp / 'derainer_tiny.pth'
+    torch.save({'state_dict': derainer.state_dict(),
+                'meta': {'preset': 'tiny', 'layout': 'corrected'}}, paths['derainer'])
+    return paths
+
+
+def _check_png(path: Path, min_side: int) -> tuple:
+    image = cv2.imread(str(path))
+    assert image is not None, f'{path} is not a readable image'
+    assert min(image.shape[:2]) >= min_side and max(image.shape[:2]) < 5000
+    assert image.std() > 1, f'{path} is blank'
+    return image.shape
+
+
+def test_det_three_modes(tool, setup, tmp_path, capsys):
+    config, checkpoint = setup['det']
+    out = tmp_path / 'det'
+    assert tool.main([str(config), str(checkpoint), '--derainer-checkpoint',
+                      str(setup['derainer']), '--rain-seed', '3', '--out-dir', str(out),
+                      '--num-vis', '2']) == 0
+    printed = capsys.readouterr().out
+    for word in ('mAP', 'AP50', 'AP75', 'clean', 'rainy', 'derained', 'gain', 'recovered'):
+        assert word in printed
+    report = json.loads((out / 'downstream_results.json').read_text())
+    assert report['task'] == 'det'
+    assert report['derainer'] == {'type': 'CPRAformer', 'preset': 'tiny', 'layout': 'corrected'}
+    assert report['rain'] == {'seed': 3}
+    assert set(report['metrics']) == {'clean', 'rainy', 'derained'}
+    for mode in ('clean', 'rainy', 'derained'):
+        assert set(report['metrics'][mode]) == {'mAP', 'AP50', 'AP75'}
+        assert 'coco/bbox_mAP' in report['all_metrics'][mode]
+    for metric in ('mAP', 'AP50', 'AP75'):
+        expected = report['metrics']['derained'][metric] - report['metrics']['rainy'][metric]
+        assert report['gain'][metric] == pytest.approx(expected)
+        assert metric in report['recovered']
+    _check_png(out / 'downstream_results.png', 200)
+    height, width, _ = _check_png(out / 'samples.png', 200)
+    assert width > height, 'expected 3 columns and 2 rows'
+    assert (out / 'derained').is_dir()
+
+
+def test_seg_rainy_dir_with_preset(tool, setup, tmp_path, capsys):
+    config, checkpoint = setup['seg']
+    rainy = tmp_path / 'rainy'
+    rainy.mkdir()
+    for image in (setup['data'] / 'images' / 'val').glob('*.png'):
+        pixels = cv2.imread(str(image))
+        pixels[::4] = 255
+        cv2.imwrite(str(rainy / image.name), pixels)
+    out = tmp_path / 'seg'
+    assert tool.main([str(config), str(checkpoint), '--derainer-checkpoint',
+                      str(setup['derainer']), '--derainer-preset', 'tiny',
+                      '--derainer-layout', 'corrected', '--rainy-dir', str(rainy),
+                      '--out-dir', str(out), '--num-vis', '3']) == 0
+    printed = capsys.readouterr().out
+    for word in ('mIoU', 'mAcc', 'aAcc', 'gain', 'recovered'):
+        assert word in printed
+    report = json.loads((out / 'downstream_results.json').read_text())
+    assert report['task'] == 'seg'
+    assert report['rain'] == {'rainy_dir': str(rainy)}
+    for mode in ('clean', 'rainy', 'derained'):
+        assert set(report['metrics'][mode]) == {'mIoU', 'mAcc', 'aAcc'}
+        assert 0 <= report['metrics'][mode]['aAcc'] <= 100
+    assert set(report['gain']) == {'mIoU', 'mAcc', 'aAcc'}
+    _check_png(out / 'downstream_results.png', 200)
+    height, width, _ = _check_png(out / 'samples.png', 200)
+    assert height > width, 'expected 3 rows of 3 columns (square panels)'
+
+
+def test_rainy_only_without_derainer(tool, setup, tmp_path, capsys):
+    config, checkpoint = setup['seg']
+    out = tmp_path / 'rainy_only'
+    assert tool.main([str(config), str(checkpoint), '--modes', 'rainy', 'clean',
+                      '--out-dir', str(out), '--num-vis', '0']) == 0
+    report = json.loads((out / 'downstream_results.json').read_text())
+    assert set(report['metrics']) == {'clean', 'rainy'}
+    assert report['gain']['mIoU'] is None and report['recovered']['mIoU'] is None
+    assert not (out / 'samples.png').exists()
+    assert 'n/a' in capsys.readouterr().out
+
+
+def test_errors_name_the_argument(tool, setup, tmp_path, capsys):
+    config, checkpoint = setup['det']
+    with pytest.raises(SystemExit):
+        tool.main([str(config), str(checkpoint), '--out-dir', str(tmp_path)])
+    assert '--derainer-checkpoint' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        tool.main([str(config), str(checkpoint), '--out-dir', str(tmp_path),
+                   '--derainer-checkpoint', str(tmp_path / 'missing.pth')])
+    assert 'missing.pth' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        tool.main([str(config), str(checkpoint), '--out-dir', str(tmp_path), '--modes', 'clean',
+                   '--rainy-dir', str(tmp_path / 'nowhere')])
+    assert '--rainy-dir' in capsys.readouterr().err
+
+
+def test_summary_and_table(tool):
+    task = tool.TASKS['mmseg']
+    results = {'clean': {'mIoU': 80.0, 'mAcc': 90.0, 'aAcc': 95.0},
+               'rainy': {'mIoU': 60.0, 'mAcc': 90.0, 'aAcc': 85.0},
+               'derained': {'mIoU': 70.0, 'mAcc': 89.0, 'aAcc': 95.0}}
+    summary = tool.summarise(results, task)
+    assert summary['gain'] == {'mIoU': 10.0, 'mAcc': -1.0, 'aAcc': 10.0}
+    assert summary['recovered'] == {'mIoU': 0.5, 'mAcc': None, 'aAcc': 1.0}
+    table = tool.format_table(results, summary, task)
+    assert '50.0%' in table and 'n/a' in table and '+10.00' in table
+
+
+def test_task_checkpoint_must_fit(tool, setup, tmp_path):
+    config, _ = setup['det']
+    _, seg_checkpoint = setup['seg']
+    with pytest.raises(RuntimeError, match='tiny_seg.pth does not fit'):
+        tool.main([str(config), str(seg_checkpoint), '--modes', 'clean',
+                   '--out-dir', str(tmp_path), '--num-vis', '0'])
+
+
+def test_export_weights_keeps_state_dict_and_meta(setup, tmp_path, capsys):
+    export_weights = _load_tool('export_weights')
+    _, checkpoint = setup['seg']
+    state = torch.load(checkpoint, weights_only=True)['state_dict']
+    training = tmp_path / 'training.pth'
+    torch.save({'state_dict': state, 'optimizer': {'state': {0: torch.zeros(1000)}},
+                'message_hub': {}, 'meta': {'epoch': 3, 'hook_msgs': {'best': 1.0},
+                                            'dataset_meta': {'classes': ('a', 'b')}}},
+               training)
+    out = tmp_path / 'weights' / 'exported.pth'
+    assert export_weights.main([str(training), str(out)]) == 0
+    assert 'exported.pth' in capsys.readouterr().out
+    exported = torch.load(out, weights_only=True)
+    assert set(exported) == {'state_dict', 'meta'}
+    assert exported['meta'] == {'epoch': 3, 'dataset_meta': {'classes': ('a', 'b')}}
+    assert set(exported['state_dict']) == set(state)
+    del sys.modules['export_weights']
