@@ -39,7 +39,8 @@ SITE="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 SNAPSHOT="$CACHE_DIR/site-packages-$PY_TAG-$STAMP"
 PIP=("$PY" -m pip install --quiet --disable-pip-version-check -c "$ROOT/requirements/lock.txt")
 
-if [[ -f "$SNAPSHOT/.complete" ]] && cp -al "$SNAPSHOT/." "$SITE/" 2>/dev/null; then
+if [[ -f "$SNAPSHOT/.complete" ]] && rm -rf "$SITE" && mkdir -p "$SITE" \
+    && cp -al "$SNAPSHOT/." "$SITE/" 2>/dev/null; then
   echo "[setup] linked the cached environment $SNAPSHOT"
   rm -f "$SITE/.complete"
 else
