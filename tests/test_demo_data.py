@@ -1,6 +1,5 @@
 """Tests of the shapes-on-photos generator and tools/make_demo_data.py."""
 import hashlib
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -12,18 +11,12 @@ from pycocotools.coco import COCO
 
 from cpra_mm.datasets.shapes_on_photos import (CLASSES, ShapesOnPhotos, load_photos, shape_mask,
                                                tight_box)
-
-TOOL = Path(__file__).resolve().parents[1] / 'tools' / 'make_demo_data.py'
-
+from tool_loading import load_tool
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('make_demo_data', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    yield load_tool('make_demo_data')
+    del sys.modules['make_demo_data']
 
 
 @pytest.fixture(scope='module')

@@ -1,6 +1,5 @@
 """Tests of tools/derain.py, run in-process through its main()."""
 import hashlib
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -10,8 +9,8 @@ import pytest
 import torch
 
 from cpra_mm.models import CPRAformer
+from tool_loading import load_tool
 
-TOOL = Path(__file__).resolve().parents[1] / 'tools' / 'derain.py'
 CONFIG_TEXT = """
 model = dict(
     type='DerainRestorer',
@@ -24,12 +23,8 @@ READABLE = ['alpha.png', 'photo.jpg', 'sub/deep16.png', 'sub/gray.png']
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('derain_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    yield load_tool('derain')
+    del sys.modules['derain']
 
 
 @pytest.fixture(scope='module')

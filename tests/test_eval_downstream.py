@@ -1,6 +1,5 @@
 """Tests of tools/eval_downstream.py on a tiny generated set with tiny
 untrained models and a tiny derainer checkpoint, run in-process."""
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -12,9 +11,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from cpra_mm.models import CPRAformer
+from tool_loading import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
-TOOLS = ROOT / 'tools'
 
 DET_CONFIG = """
 _base_ = ['{base}']
@@ -44,12 +43,6 @@ test_dataloader = dict(
 """
 
 
-def _load_tool(name: str):
-    spec = importlib.util.spec_from_file_location(name, TOOLS / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -64,7 +57,7 @@ def one_thread():
 
 @pytest.fixture(scope='module')
 def tool():
-    yield _load_tool('eval_downstream')
+    yield load_tool('eval_downstream')
     del sys.modules['eval_downstream']
 
 
@@ -73,7 +66,7 @@ def setup(tmp_path_factory):
     """A 4-image 64 x 64 val set, tiny det/seg configs with untrained
     checkpoints, and a tiny derainer checkpoint with preset/layout meta."""
     tmp = tmp_path_factory.mktemp('downstream')
-    make_demo_data = _load_tool('make_demo_data')
+    make_demo_data = load_tool('make_demo_data')
     data = tmp / 'shapes'
     assert make_demo_data.main(['--out', str(data), '--num-train', '0', '--num-val', '4',
                                 '--size', '64']) == 0
@@ -210,7 +203,7 @@ def test_task_checkpoint_must_fit(tool, setup, tmp_path):
 
 
 def test_export_weights_keeps_state_dict_and_meta(setup, tmp_path, capsys):
-    export_weights = _load_tool('export_weights')
+    export_weights = load_tool('export_weights')
     _, checkpoint = setup['seg']
     state = torch.load(checkpoint, weights_only=True)['state_dict']
     training = tmp_path / 'training.pth'

@@ -2,14 +2,12 @@
 converter. The authors' layout is written out here by hand from the
 architecture in REFERENCE.md (their module names and shapes), not from
 their code."""
-import importlib.util
-from pathlib import Path
-
 import pytest
 import torch
 
 from cpra_mm.models import PRESETS, CPRAformer
 from cpra_mm.models.official_checkpoint import OfficialCheckpointError, convert_official_state_dict
+from tool_loading import load_tool
 
 TINY = dict(dim=16, num_blocks=(1, 1, 1, 1), num_refinement_blocks=1, heads=(1, 1, 1, 1),
             ffn_expansion=1.0)
@@ -113,10 +111,7 @@ def test_converter_names_unknown_keys():
 
 
 def test_converter_tool_writes_a_loadable_file(tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        'convert_official_ckpt', Path(__file__).parents[1] / 'tools' / 'convert_official_ckpt.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('convert_official_ckpt')
     theirs = authors_state_dict(**PRESETS['small'])
     torch.save({'state_dict': theirs}, tmp_path / 'theirs.pth')
     assert tool.main([str(tmp_path / 'theirs.pth'), str(tmp_path / 'ours.pth'),

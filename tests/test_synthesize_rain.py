@@ -1,6 +1,5 @@
 """Tests of tools/synthesize_rain.py, run in-process through its main()."""
 import hashlib
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -8,19 +7,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from tool_loading import load_tool
 
-TOOL = Path(__file__).resolve().parents[1] / 'tools' / 'synthesize_rain.py'
 RAIN = ['--density', '150,200', '--length', '8,12', '--intensity', '0.5,0.7']
 
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('synthesize_rain', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    yield load_tool('synthesize_rain')
+    del sys.modules['synthesize_rain']
 
 
 def _image(seed: int, shape=(24, 32, 3), dtype=np.uint8) -> np.ndarray:
