@@ -1,18 +1,12 @@
-"""Shims that let the pinned OpenMMLab stack run on numpy 2 and torch >= 2.6.
+"""Shims that let the pinned OpenMMLab stack run on torch >= 2.6.
 
 Each shim is applied once, at ``import cpra_mm``, and names the upstream
 problem it works around. None of them changes behaviour beyond that problem.
 """
+import importlib
+
 import numpy as np
 import torch
-
-
-def alias_numpy_bool8() -> None:
-    """numpy 2 removed ``np.bool8``; ``mmagic.utils`` (1.2.0) still uses it at
-    import (open-mmlab/mmagic, ``mmagic/utils/typing.py``; numpy 2.0 release
-    notes: "np.bool8 ... removed, use np.bool_"). Restore the alias."""
-    if not hasattr(np, 'bool8'):
-        np.bool8 = np.bool_
 
 
 def mmengine_checkpoint_globals() -> list:
@@ -21,15 +15,23 @@ def mmengine_checkpoint_globals() -> list:
     ``message_hub`` holds :class:`mmengine.logging.HistoryBuffer` objects
     whose state is numpy arrays and scalars; numpy pickles those through
     ``_reconstruct``, ``ndarray``, ``dtype`` (with its per-type classes in
-    ``numpy.dtypes``) and ``scalar``.
+    ``numpy.dtypes``) and ``scalar``. numpy 1 names the module of the first
+    and the last ``numpy.core.multiarray``, numpy 2 ``numpy._core.multiarray``;
+    both names are allowed, so checkpoints written under either load.
     """
     from mmengine.logging import HistoryBuffer
 
-    multiarray = np._core.multiarray if hasattr(np, '_core') else np.core.multiarray
+    if np.lib.NumpyVersion(np.__version__) >= '2.0.0':
+        multiarray = importlib.import_module('numpy._core.multiarray')
+    else:
+        multiarray = np.core.multiarray
     dtype_classes = [getattr(np.dtypes, name) for name in dir(np.dtypes)
                      if name.endswith('DType') and isinstance(getattr(np.dtypes, name), type)]
-    return [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
-            *dtype_classes, (history_buffer_statistic, 'builtins.getattr')]
+    pickled_functions = [(getattr(multiarray, name), f'{module}.{name}')
+                         for module in ('numpy.core.multiarray', 'numpy._core.multiarray')
+                         for name in ('_reconstruct', 'scalar')]
+    return [HistoryBuffer, *pickled_functions, np.ndarray, np.dtype, *dtype_classes,
+            (history_buffer_statistic, 'builtins.getattr')]
 
 
 def history_buffer_statistic(owner: type, name: str):
@@ -61,5 +63,4 @@ def allow_mmengine_checkpoints() -> None:
 
 def apply() -> None:
     """Apply every shim; safe to call more than once."""
-    alias_numpy_bool8()
     allow_mmengine_checkpoints()

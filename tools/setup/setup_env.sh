@@ -70,7 +70,7 @@ else
   # mmagic's declared dependencies (mediapipe, face-alignment, controlnet-aux,
   # ...) are not needed by the modules this project imports;
   # requirements/stack.txt lists what its imports do need.
-  "${PIP[@]}" --no-deps "mmagic==1.2.0"
+  "${PIP[@]}" --no-deps "mmagic==1.2.0" "openmim==0.3.9"
 
   echo "[setup] caching the environment in $SNAPSHOT"
   rm -rf "$SNAPSHOT.tmp"
