@@ -1,4 +1,4 @@
-"""Synthetic rain: layers of motion-blurred streaks and an optional haze veil.
+"""Synthetic rain: streak layers, haze veil and lens drops.
 
 The renderer is plain numpy + OpenCV (no OpenMMLab import), so offline tools
 and data-pipeline transforms share it.
@@ -8,33 +8,37 @@ Image model (all math in float32 on values in [0, 1]):
 * each streak layer is a sparse field of drops (Poisson count, uniform
   positions, per-drop brightness in [0.5, 1]) convolved with an oriented,
   anti-aliased line kernel: every drop becomes a motion-blurred segment of the
-  layer's length, width and angle; the layer is scaled by its intensity and
-  screen-blended onto the image, ``out = 1 - (1 - out) * (1 - streaks)``, so
-  rain only ever brightens;
+  layer's length, width and angle, optionally defocused; the layer is scaled
+  by its intensity and blended onto the image with one of the modes of
+  :mod:`cpra_mm.rain.blend_modes` (screen by default, so rain brightens);
+  layers may lie at increasing depth (shorter, thinner, dimmer);
 * the haze veil is the atmospheric scattering model
-  ``out = out * (1 - t) + t * A`` with strength ``t`` and atmospheric light
-  ``A``.
+  ``out = out * (1 - t) + t * A`` with strength ``t`` (optionally varying
+  smoothly over the image) and atmospheric light ``A``;
+* lens drops (:mod:`cpra_mm.rain.lens_drops`) refract the scene last.
 
-Rain is white, so the result does not depend on the channel order (RGB or BGR).
+Rain is grey to white, so the result does not depend on the channel order
+(RGB or BGR). Sensor noise and JPEG compression are separate
+(:mod:`cpra_mm.rain.camera_degradation`).
 """
 import hashlib
 import math
 from dataclasses import dataclass
-from numbers import Integral, Real
-from typing import Optional, Tuple, Union
+from numbers import Integral
+from typing import Callable, Optional, Tuple
 
 import cv2
 import numpy as np
 
-Range = Union[float, Tuple[float, float]]
-"""A fixed value, or a ``(low, high)`` pair sampled uniformly per image."""
-
-IntRange = Union[int, Tuple[int, int]]
-"""A fixed count, or a ``(low, high)`` pair of counts sampled per image
-(both ends included)."""
+from .blend_modes import BLEND_MODES
+from .lens_drops import render_lens_drops
+from .parameter_ranges import IntRange, Range, as_range
 
 DENSITY_AREA = 100 * 100
 """Streak density is counted per this many pixels (a 100 x 100 patch)."""
+
+DROP_AREA = 256 * 256
+"""Lens-drop density is counted per this many pixels."""
 
 DROP_BRIGHTNESS = (0.5, 1.0)
 """Range of each drop's own brightness, before the layer's intensity."""
@@ -45,27 +49,6 @@ _INTEGER_FULL_SCALE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 
 _FLOAT_INPUT_LIMIT = 2.0
 """Float images are [0, 1] data; a value above this means 0-255 data."""
-
-
-def _as_range(name: str, value, low_bound: float, high_bound: float,
-              integer: bool = False) -> Tuple[float, float]:
-    """Normalise a number or a (low, high) pair to a validated pair."""
-    kind = 'an integer' if integer else 'a number'
-    number_type = Integral if integer else Real
-    pair = value if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or any(
-            isinstance(v, bool) or not isinstance(v, number_type) for v in pair):
-        raise ValueError(
-            f'{name} must be {kind} or a (low, high) pair of them, got {value!r}')
-    low, high = (int(v) if integer else float(v) for v in pair)
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise ValueError(f'{name} must be finite, got {value!r}')
-    if low > high:
-        raise ValueError(f'{name} range must have low <= high, got {value!r}')
-    if low < low_bound or high > high_bound:
-        raise ValueError(
-            f'{name} must lie in [{low_bound}, {high_bound}], got {value!r}')
-    return low, high
 
 
 @dataclass(frozen=True)
@@ -81,53 +64,103 @@ class StreakLayer:
             widths below 1 pixel render as 1-pixel streaks dimmed by the
             width.
         intensity: Opacity of the layer's brightest streaks, in [0, 1].
+        blur: Gaussian defocus of the layer (sigma in pixels, >= 0).
     """
     density: float
     length: float
     angle: float
     width: float
     intensity: float
+    blur: float = 0.0
 
 
 @dataclass(frozen=True)
 class RainSample:
-    """Concrete rain for one image: its streak layers and haze veil.
+    """Concrete rain for one image.
 
     Attributes:
-        layers: The streak layers, composited in order.
+        layers: The streak layers, composited in order (far to near).
         haze: Haze strength ``t`` in [0, 1] (0 = no veil).
         atmospheric_light: Brightness ``A`` of the veil, in [0, 1].
+        blend: Name of the blend mode (a key of ``BLEND_MODES``).
+        streak_colour: Brightness of the streaks, in [0, 1].
+        haze_variation: Relative spatial variation of the haze, in [0, 1].
+        drops: Mean number of lens drops per 256 x 256 pixels.
+        drop_radius: ``(low, high)`` radius of the lens drops in pixels.
     """
     layers: Tuple[StreakLayer, ...]
     haze: float
     atmospheric_light: float
+    blend: str = 'screen'
+    streak_colour: float = 1.0
+    haze_variation: float = 0.0
+    drops: float = 0.0
+    drop_radius: Tuple[float, float] = (2.0, 6.0)
+
+
+_BOUNDS = {
+    'density': (0.0, math.inf),
+    'length': (1.0, math.inf),
+    'angle': (-90.0, 90.0),
+    'width': (0.0, math.inf),
+    'intensity': (0.0, 1.0),
+    'haze': (0.0, 1.0),
+    'atmospheric_light': (0.0, 1.0),
+    'angle_spread': (0.0, 45.0),
+    'blur': (0.0, 10.0),
+    'depth_falloff': (0.0, 0.9),
+    'streak_colour': (0.0, 1.0),
+    'haze_variation': (0.0, 1.0),
+    'drops': (0.0, math.inf),
+    'drop_radius': (0.5, 64.0),
+}
 
 
 @dataclass(frozen=True)
 class RainParams:
     """Distribution of the rain added to an image.
 
-    Every attribute takes a fixed value or a ``(low, high)`` pair (tuple or
-    list) sampled uniformly per image; after construction every attribute is
-    a validated ``(low, high)`` tuple. The streak attributes are sampled
-    independently for each layer, except ``angle``: one angle is sampled per
-    image and shared by its layers, since all rain falls in the same wind.
+    Every numeric attribute takes a fixed value or a ``(low, high)`` pair
+    (tuple or list) sampled uniformly per image; after construction each is
+    a validated ``(low, high)`` tuple. The defaults of the attributes after
+    ``atmospheric_light`` switch their effect off, and an attribute left at
+    its default draws no random number, so older configurations render the
+    very same rain as before these attributes existed.
 
     Attributes:
-        density: Streaks per 100 x 100 pixels, >= 0.
+        density: Streaks per 100 x 100 pixels, >= 0 (drizzle ~5, storm
+            ~100).
         length: Streak length in pixels, >= 1.
         angle: Degrees from vertical, in [-90, 90]; positive slants the
-            lower ends of the streaks to the right.
+            lower ends of the streaks to the right. One angle is drawn per
+            image (all rain falls in the same wind).
         width: Streak width in pixels, > 0.
         intensity: Streak opacity, in [0, 1].
         layers: Number of streak layers, an integer >= 1 (a pair samples an
-            integer with both ends included).
+            integer with both ends included). Each layer draws its own
+            density, length, width, intensity and blur.
         haze: Haze veil strength, in [0, 1]; 0 disables the veil.
         atmospheric_light: Brightness of the haze veil, in [0, 1].
+        angle_spread: Per-layer deviation from the image's angle, degrees in
+            [0, 45]: each layer's angle is ``angle + U(-s, s)``.
+        blur: Gaussian defocus of each layer's streaks, sigma in pixels in
+            [0, 10].
+        depth_falloff: In [0, 0.9]. Layers lie at increasing depth: layer
+            ``k`` counted from the farthest of ``n`` is scaled by
+            ``(1 - f) ** (n - 1 - k)`` in length, width and intensity, so far
+            layers are shorter, thinner and dimmer.
+        streak_colour: Brightness of the streaks, in [0, 1] (1 = white).
+        blend: Blend modes to draw from, one per image: any of ``'screen'``,
+            ``'additive'``, ``'alpha'`` (see :mod:`cpra_mm.rain.blend_modes`).
+        haze_variation: In [0, 1]: the haze strength is multiplied by a
+            smooth random field in ``[1 - v, 1 + v]``.
+        drops: Lens drops per 256 x 256 pixels (Poisson mean), >= 0.
+        drop_radius: Lens drop radius in pixels, in [0.5, 64].
 
     Raises:
         ValueError: naming the attribute, when a value is not a number, a
-            pair is not ordered, or a value lies outside its interval.
+            pair is not ordered, a value lies outside its interval, or a
+            blend mode is unknown.
     """
     density: Range = (10.0, 40.0)
     length: Range = (10.0, 40.0)
@@ -137,42 +170,76 @@ class RainParams:
     layers: IntRange = (1, 3)
     haze: Range = 0.0
     atmospheric_light: Range = (0.8, 1.0)
+    angle_spread: Range = 0.0
+    blur: Range = 0.0
+    depth_falloff: Range = 0.0
+    streak_colour: Range = 1.0
+    blend: Tuple[str, ...] = ('screen',)
+    haze_variation: Range = 0.0
+    drops: Range = 0.0
+    drop_radius: Range = (2.0, 6.0)
 
     def __post_init__(self) -> None:
-        bounds = {
-            'density': (0.0, math.inf),
-            'length': (1.0, math.inf),
-            'angle': (-90.0, 90.0),
-            'width': (0.0, math.inf),
-            'intensity': (0.0, 1.0),
-            'haze': (0.0, 1.0),
-            'atmospheric_light': (0.0, 1.0),
-        }
-        for name, (low, high) in bounds.items():
+        for name, (low, high) in _BOUNDS.items():
             object.__setattr__(self, name,
-                               _as_range(name, getattr(self, name), low, high))
+                               as_range(name, getattr(self, name), low, high))
         if self.width[0] <= 0:
             raise ValueError(f'width must be > 0 pixels, got {self.width!r}')
         object.__setattr__(
             self, 'layers',
-            _as_range('layers', self.layers, 1, math.inf, integer=True))
+            as_range('layers', self.layers, 1, math.inf, integer=True))
+        blend = (self.blend,) if isinstance(self.blend, str) else tuple(self.blend)
+        unknown = [mode for mode in blend if mode not in BLEND_MODES]
+        if not blend or unknown:
+            raise ValueError(
+                f'blend must name one or more of {sorted(BLEND_MODES)}, '
+                f'got {self.blend!r}')
+        object.__setattr__(self, 'blend', blend)
+
+    def _draw(self, name: str, rng: np.random.Generator) -> float:
+        """Draw attribute ``name``; its default draws nothing (see above)."""
+        value = getattr(self, name)
+        default = type(self).__dataclass_fields__[name].default
+        if value == as_range(name, default, *_BOUNDS[name]):
+            return value[0]
+        return float(rng.uniform(*value))
 
     def sample(self, rng: np.random.Generator) -> RainSample:
         """Draw the concrete rain for one image from ``rng``."""
         layer_count = int(rng.integers(self.layers[0], self.layers[1] + 1))
         angle = float(rng.uniform(*self.angle))
-        layers = tuple(
-            StreakLayer(
-                density=float(rng.uniform(*self.density)),
-                length=float(rng.uniform(*self.length)),
-                angle=angle,
-                width=float(rng.uniform(*self.width)),
-                intensity=float(rng.uniform(*self.intensity)),
-            ) for _ in range(layer_count))
+        spread = self._draw('angle_spread', rng)
+        falloff = self._draw('depth_falloff', rng)
+        layers = []
+        for index in range(layer_count):
+            density = float(rng.uniform(*self.density))
+            length = float(rng.uniform(*self.length))
+            width = float(rng.uniform(*self.width))
+            intensity = float(rng.uniform(*self.intensity))
+            layer_angle = angle + (float(rng.uniform(-spread, spread))
+                                   if spread > 0 else 0.0)
+            scale = (1.0 - falloff) ** (layer_count - 1 - index)
+            layers.append(StreakLayer(
+                density=density,
+                length=max(length * scale, 1.0),
+                angle=float(np.clip(layer_angle, -90.0, 90.0)),
+                width=width * scale,
+                intensity=intensity * scale,
+                blur=self._draw('blur', rng)))
+        haze = float(rng.uniform(*self.haze))
+        atmospheric_light = float(rng.uniform(*self.atmospheric_light))
+        blend = (self.blend[int(rng.integers(len(self.blend)))]
+                 if len(self.blend) > 1 else self.blend[0])
+        mean_drops = self._draw('drops', rng)
         return RainSample(
-            layers=layers,
-            haze=float(rng.uniform(*self.haze)),
-            atmospheric_light=float(rng.uniform(*self.atmospheric_light)))
+            layers=tuple(layers),
+            haze=haze,
+            atmospheric_light=atmospheric_light,
+            blend=blend,
+            streak_colour=self._draw('streak_colour', rng),
+            haze_variation=self._draw('haze_variation', rng),
+            drops=mean_drops,
+            drop_radius=self.drop_radius)
 
 
 def streak_kernel(length: float, angle: float, width: float) -> np.ndarray:
@@ -225,12 +292,30 @@ def render_streak_layer(height: int, width: int, layer: StreakLayer,
     streaks = cv2.filter2D(drops, cv2.CV_32F, kernel,
                            borderType=cv2.BORDER_CONSTANT)
     streaks = streaks[pad:pad + height, pad:pad + width]
+    if layer.blur > 0:
+        streaks = cv2.GaussianBlur(streaks, (0, 0), layer.blur)
     return np.clip(streaks, 0.0, 1.0) * np.float32(layer.intensity)
+
+
+def smooth_field(height: int, width: int, variation: float,
+                 rng: np.random.Generator) -> np.ndarray:
+    """A smooth random field in ``[1 - variation, 1 + variation]``.
+
+    Returns:
+        float32 array (height, width, 1): a 4 x 4 grid of uniform values,
+        upsampled bicubically and clipped.
+    """
+    grid = rng.uniform(1.0 - variation, 1.0 + variation, (4, 4)).astype(np.float32)
+    field = cv2.resize(grid, (width, height), interpolation=cv2.INTER_CUBIC)
+    return np.clip(field, 1.0 - variation, 1.0 + variation)[..., None]
 
 
 def composite_rain(colour: np.ndarray, sample: RainSample,
                    rng: np.random.Generator) -> np.ndarray:
     """Add the sampled rain to a float image.
+
+    Order: streak layers (far to near, each with the sample's blend mode),
+    then the haze veil, then lens drops.
 
     Args:
         colour: float32 array (H, W, C), values in [0, 1]; not modified.
@@ -241,14 +326,22 @@ def composite_rain(colour: np.ndarray, sample: RainSample,
         New float32 array (H, W, C), values in [0, 1].
     """
     height, width = colour.shape[:2]
+    blend = BLEND_MODES[sample.blend]
     rainy = colour.copy()
     for layer in sample.layers:
         streaks = render_streak_layer(height, width, layer, rng)[..., None]
-        rainy = 1.0 - (1.0 - rainy) * (1.0 - streaks)
+        rainy = blend(rainy, streaks, sample.streak_colour)
     if sample.haze > 0:
         t = np.float32(sample.haze)
+        if sample.haze_variation > 0:
+            t = np.clip(t * smooth_field(height, width, sample.haze_variation,
+                                         rng), 0.0, 1.0)
         rainy = rainy * (1.0 - t) + t * np.float32(sample.atmospheric_light)
-    return np.clip(rainy, 0.0, 1.0).astype(np.float32, copy=False)
+    rainy = np.clip(rainy, 0.0, 1.0).astype(np.float32, copy=False)
+    if sample.drops > 0:
+        count = int(rng.poisson(sample.drops * height * width / DROP_AREA))
+        rainy = render_lens_drops(rainy, count, sample.drop_radius, rng)
+    return rainy
 
 
 def _split_alpha(image: np.ndarray) -> Tuple[np.ndarray, Optional[np.ndarray]]:
@@ -297,6 +390,29 @@ def _from_unit_float(unit: np.ndarray, dtype: np.dtype) -> np.ndarray:
         return np.clip(np.rint(unit * np.float32(full_scale)), 0,
                        full_scale).astype(dtype)
     return np.clip(unit, 0.0, 1.0).astype(dtype)
+
+
+def map_unit_colour(function: Callable[..., Tuple[np.ndarray, ...]],
+                    *images: np.ndarray) -> Tuple[np.ndarray, ...]:
+    """Apply ``function`` to the colour of same-shaped images as [0, 1] floats.
+
+    Each image is split into colour and alpha (see
+    :meth:`RainStreakRenderer.__call__` for the layouts and dtypes), its
+    colour converted to float32 (H, W, C) in [0, 1]; ``function`` receives
+    the colours and returns as many; they are converted back to each input's
+    dtype and the alpha channels re-attached unchanged.
+    """
+    for image in images:
+        _check_image(image)
+    split = [_split_alpha(image) for image in images]
+    outputs = function(*(_to_unit_float(colour) for colour, _ in split))
+    results = []
+    for image, (_, alpha), output in zip(images, split, outputs):
+        output = _from_unit_float(output, image.dtype)
+        if alpha is not None:
+            output = np.concatenate([output, alpha], axis=2)
+        results.append(output.reshape(image.shape))
+    return tuple(results)
 
 
 class RainStreakRenderer:

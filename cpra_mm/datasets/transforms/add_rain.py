@@ -1,13 +1,14 @@
 """``AddRain``: a data-pipeline transform that adds synthetic rain."""
 from numbers import Integral
 from pathlib import PurePath
-from typing import Optional
+from typing import Optional, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from cpra_mm.rain import (IntRange, RainParams, RainStreakRenderer, Range,
-                          generator_for)
+from cpra_mm.rain import (CameraParams, IntRange, RainParams,
+                          RainStreakRenderer, Range, apply_camera,
+                          generator_for, map_unit_colour, noise_field)
 
 _METADATA_TEMPLATES = ('{}_path', 'ori_{}_shape', '{}_channel_order',
                        '{}_color_type')
@@ -52,8 +53,22 @@ class AddRain(BaseTransform):
         src_key: Key of the clean image.
         dst_key: Key the rainy image is written to.
 
+        dry_prob: Share of images, in [0, 1], left without rain: their
+            rainy copy is the clean image itself, so a derainer trained on
+            them learns to leave dry images alone.
+        camera: Keyword arguments of :class:`cpra_mm.rain.CameraParams`
+            (sensor noise, JPEG), or None for none. The camera acts after
+            the rain: the rainy copy is ``jpeg(rain(clean) + noise)``. When
+            ``dst_key != src_key`` the clean image is replaced by
+            ``clean + noise`` with the same noise field (no JPEG), so a
+            derainer learns to remove rain, not the camera's noise; a dry
+            image's clean copy is its rainy copy (noise and JPEG included).
+
     Every rain parameter takes a number or a ``(low, high)`` pair sampled per
-    image; see :class:`cpra_mm.rain.RainParams`.
+    image; see :class:`cpra_mm.rain.RainParams` for the ranges and the
+    remaining keyword arguments (``angle_spread``, ``blur``,
+    ``depth_falloff``, ``streak_colour``, ``blend``, ``haze_variation``,
+    ``drops``, ``drop_radius``), which are passed to it.
     """
 
     def __init__(self,
@@ -67,7 +82,10 @@ class AddRain(BaseTransform):
                  atmospheric_light: Range = RainParams.atmospheric_light,
                  seed: Optional[int] = None,
                  src_key: str = 'img',
-                 dst_key: str = 'img') -> None:
+                 dst_key: str = 'img',
+                 dry_prob: float = 0.0,
+                 camera: Optional[dict] = None,
+                 **rain_options) -> None:
         self.renderer = RainStreakRenderer(
             RainParams(
                 density=density,
@@ -77,7 +95,13 @@ class AddRain(BaseTransform):
                 intensity=intensity,
                 layers=layers,
                 haze=haze,
-                atmospheric_light=atmospheric_light))
+                atmospheric_light=atmospheric_light,
+                **rain_options))
+        if isinstance(dry_prob, bool) or not isinstance(
+                dry_prob, (int, float)) or not 0.0 <= dry_prob <= 1.0:
+            raise ValueError(f'dry_prob must be a number in [0, 1], got {dry_prob!r}')
+        self.dry_prob = float(dry_prob)
+        self.camera = None if camera is None else CameraParams(**camera)
         if seed is not None and (isinstance(seed, bool)
                                  or not isinstance(seed, Integral) or seed < 0):
             raise ValueError(f'seed must be None or an integer >= 0, got {seed!r}')
@@ -101,6 +125,14 @@ class AddRain(BaseTransform):
         return generator_for(self.seed,
                              f'<image without a path #{self._unnamed_images}>')
 
+    def _camera(self, rainy: np.ndarray, clean: np.ndarray, dry: bool,
+                rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
+        """Camera stage on float (H, W, C) [0, 1] colour: (input, target)."""
+        sample = self.camera.sample(rng)
+        noise = noise_field(clean, sample, rng)
+        rainy = apply_camera(rainy, noise, sample.jpeg_quality)
+        return rainy, rainy if dry else np.clip(clean + noise, 0.0, 1.0)
+
     def transform(self, results: dict) -> dict:
         """Write the rainy copy of ``results[src_key]`` to ``results[dst_key]``.
 
@@ -110,8 +142,18 @@ class AddRain(BaseTransform):
         if self.src_key not in results:
             raise KeyError(f'AddRain: results has no {self.src_key!r} '
                            f'(src_key); keys present: {sorted(results)}')
-        results[self.dst_key] = self.renderer(results[self.src_key],
-                                              self._generator(results))
+        clean = results[self.src_key]
+        rng = self._generator(results)
+        dry = self.dry_prob > 0 and rng.uniform() < self.dry_prob
+        rainy = clean if dry else self.renderer(clean, rng)
+        if self.camera is not None:
+            rainy, clean = map_unit_colour(
+                lambda rain, target: self._camera(rain, target, dry, rng),
+                rainy, clean)
+            results[self.src_key] = clean
+        elif dry:
+            rainy = clean.copy()
+        results[self.dst_key] = rainy
         if self.dst_key != self.src_key:
             for template in _METADATA_TEMPLATES:
                 src_meta = template.format(self.src_key)
@@ -120,9 +162,7 @@ class AddRain(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        p = self.renderer.params
-        return (f'{type(self).__name__}(density={p.density}, length={p.length}, '
-                f'angle={p.angle}, width={p.width}, intensity={p.intensity}, '
-                f'layers={p.layers}, haze={p.haze}, '
-                f'atmospheric_light={p.atmospheric_light}, seed={self.seed}, '
-                f"src_key='{self.src_key}', dst_key='{self.dst_key}')")
+        return (f'{type(self).__name__}({self.renderer.params!r}, '
+                f'dry_prob={self.dry_prob}, camera={self.camera!r}, '
+                f"seed={self.seed}, src_key='{self.src_key}', "
+                f"dst_key='{self.dst_key}')")
