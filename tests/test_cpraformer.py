@@ -1,4 +1,4 @@
-"""Contract of the CPRAformer network (REFERENCE.md, defects B1-B8)."""
+"""Contract of the CPRAformer network (docs/architecture.md, defects B1-B8)."""
 import pytest
 import torch
 

@@ -6,8 +6,8 @@ from cpra_mm.models.layers import ReflectionFrequencyStage, SpectralFilter
 
 
 def authors_fft_stage(x, weight, bias):
-    """The authors' computation, written from REFERENCE.md: depthwise 1x1 on
-    [Re; Im] of fft2, real part of the inverse."""
+    """The authors' computation, written from docs/architecture.md (B5):
+    depthwise 1x1 on [Re; Im] of fft2, real part of the inverse."""
     spectrum = torch.fft.fft2(x)
     stacked = torch.cat([spectrum.real, spectrum.imag], dim=1)
     scaled = stacked * weight.view(1, -1, 1, 1) + bias.view(1, -1, 1, 1)

@@ -1,12 +1,13 @@
 """A state dict laid out as the authors' code lays it out loads through the
 converter. The authors' layout is written out here by hand from the
-architecture in REFERENCE.md (their module names and shapes), not from
-their code."""
+architecture in docs/architecture.md (their module names and shapes), not
+from their code."""
 import pytest
 import torch
 
 from cpra_mm.models import PRESETS, CPRAformer
 from cpra_mm.models.official_checkpoint import OfficialCheckpointError, convert_official_state_dict
+from cpra_mm.utils.derainer_checkpoint import unwrap_state_dict
 from tool_loading import load_tool
 
 TINY = dict(dim=16, num_blocks=(1, 1, 1, 1), num_refinement_blocks=1, heads=(1, 1, 1, 1),
@@ -87,8 +88,8 @@ def authors_state_dict(dim, num_blocks, num_refinement_blocks, heads, ffn_expans
 
 def test_authors_layout_loads_strictly_through_the_converter():
     theirs = authors_state_dict(**TINY)
-    converted = convert_official_state_dict({'state_dict': {f'module.{k}': v
-                                                            for k, v in theirs.items()}})
+    converted = convert_official_state_dict(unwrap_state_dict(
+        {'state_dict': {f'module.{k}': v for k, v in theirs.items()}}))
     model = CPRAformer(None, layout='reference', **TINY)
     model.load_state_dict(converted, strict=True)
     block = model.encoder_level2[0]

@@ -1,6 +1,8 @@
 """The pinned OpenMMLab stack works inside .venv: compiled mmcv ops, the three
 model zoos, cpra_mm's registration in every scope, and Runner checkpoints on
 the pinned torch."""
+import importlib
+import importlib.metadata
 import sys
 
 import pytest
@@ -14,6 +16,9 @@ from torch import nn
 from torch.utils.data import Dataset
 
 import cpra_mm
+from cpra_mm.datasets.transforms import AddRain, KeepCleanCopy
+from cpra_mm.downstream import JointDerainTaskModel
+from cpra_mm.losses import FFTLoss, LaplacianEdgeLoss
 from cpra_mm.models import CPRAformer
 
 
@@ -40,10 +45,44 @@ def test_mmcv_roi_align_known_result():
     assert torch.allclose(pooled, expected)
 
 
-@pytest.mark.parametrize('package', ['mmagic.models', 'mmdet.models', 'mmseg.models'])
-def test_model_zoos_import(package):
-    module = __import__(package, fromlist=['*'])
-    assert module.__name__ == package
+@pytest.mark.parametrize('package, scope, stock_model', [
+    ('mmagic.models', 'mmagic', 'BaseEditModel'),
+    ('mmdet.models', 'mmdet', 'RetinaNet'),
+    ('mmseg.models', 'mmseg', 'EncoderDecoder'),
+])
+def test_model_zoos_import_and_register_their_models(package, scope, stock_model):
+    importlib.import_module(package)
+    registry = importlib.import_module(f'{scope}.registry')
+    assert stock_model in registry.MODELS.module_dict
+
+
+PROMISED_MODELS = {'CPRAformer': CPRAformer, 'LaplacianEdgeLoss': LaplacianEdgeLoss,
+                   'FFTLoss': FFTLoss, 'JointDerainTaskModel': JointDerainTaskModel}
+PROMISED_TRANSFORMS = {'AddRain': AddRain, 'KeepCleanCopy': KeepCleanCopy}
+
+
+@pytest.mark.parametrize('scope', ['cpra_mm', 'mmagic', 'mmdet', 'mmseg'])
+def test_import_cpra_mm_registers_its_modules_in_every_scope(scope):
+    """README: ``import cpra_mm`` registers the network, its losses, AddRain,
+    KeepCleanCopy and JointDerainTaskModel in its own scope and in the
+    mmagic, mmdet and mmseg registries."""
+    registry = cpra_mm if scope == 'cpra_mm' else importlib.import_module(f'{scope}.registry')
+    models, transforms = registry.MODELS.module_dict, registry.TRANSFORMS.module_dict
+    assert {name: models.get(name) for name in PROMISED_MODELS} == PROMISED_MODELS
+    assert {name: transforms.get(name) for name in PROMISED_TRANSFORMS} == PROMISED_TRANSFORMS
+
+
+@pytest.mark.parametrize('glue, scope, name', [
+    ('cpra_mm.edit', 'mmagic', 'DerainRestorer'),
+    ('cpra_mm.det', 'mmdet', 'DerainDetDataPreprocessor'),
+    ('cpra_mm.seg', 'mmseg', 'DerainSegDataPreProcessor'),
+])
+def test_framework_glue_registers_its_model(glue, scope, name):
+    module = importlib.import_module(glue)
+    registry = importlib.import_module(f'{scope}.registry')
+    assert registry.MODELS.module_dict.get(name) is getattr(module, name)
+    if scope != 'mmagic':
+        assert cpra_mm.MODELS.module_dict.get(name) is getattr(module, name)
 
 
 def test_import_cpra_mm_does_not_pull_mmagic_models():
@@ -137,5 +176,7 @@ def test_checkpoint_allow_list_rejects_other_getattr(tmp_path):
         torch.load(path)
 
 
-def test_version():
-    assert cpra_mm.__version__.count('.') == 2
+def test_version_matches_the_installed_metadata():
+    """``cpra_mm.__version__`` is what setup.py installed (a stale install, or
+    a version bumped in one place only, fails)."""
+    assert cpra_mm.__version__ == importlib.metadata.version('cpra_mm')

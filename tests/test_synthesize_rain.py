@@ -7,6 +7,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+
+from cpra_mm.utils.image_io import partial_path
 from tool_loading import load_tool
 
 RAIN = ['--density', '150,200', '--length', '8,12', '--intensity', '0.5,0.7']
@@ -85,7 +87,7 @@ def test_second_run_skips_and_resume_completes(tool, folder, tmp_path, capsys):
     assert _digests(out) == first
 
     (out / 'deep' / 'b16.png').unlink()
-    stale = tool.partial_path(out / 'a.png')
+    stale = partial_path(out / 'a.png')
     stale.write_bytes(b'half a png')
     (out / 'a.png').unlink()
     assert tool.main(['folder', str(folder), str(out), *RAIN]) == 0

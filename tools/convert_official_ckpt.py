@@ -21,7 +21,8 @@ from typing import List, Optional
 import torch
 
 from cpra_mm.models import PRESETS, CPRAformer
-from cpra_mm.models.official_checkpoint import OfficialCheckpointError, convert_official_state_dict
+from cpra_mm.models.official_checkpoint import convert_official_state_dict
+from cpra_mm.utils.derainer_checkpoint import read_checkpoint, unwrap_state_dict
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -44,11 +45,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print('error: dst must differ from src (the source is never overwritten)', file=sys.stderr)
         return 2
     try:
-        checkpoint = torch.load(args.src, map_location='cpu', weights_only=True)
-        state = convert_official_state_dict(checkpoint)
+        state = convert_official_state_dict(unwrap_state_dict(read_checkpoint(args.src)))
         model = CPRAformer(args.preset, layout='reference')
         model.load_state_dict(state, strict=True)
-    except (OfficialCheckpointError, RuntimeError, OSError) as err:
+    except (ValueError, RuntimeError, OSError) as err:
         print(f'error: cannot convert {args.src}: {err}', file=sys.stderr)
         return 1
     if args.mmagic:

@@ -11,12 +11,12 @@ Run from the repository root, for example::
         --device cuda
 
 Inputs: image files, folders (searched recursively for the extensions
-.png .jpg .jpeg .bmp .tif .tiff .webp, in any letter case) and globs (quote
-them; ``**`` matches any depth). Each output keeps its path relative to its
-input (a folder, a file's own folder, or a glob's fixed leading folders) and
-its file name and extension, under --out-dir.
+.png .jpg .jpeg .bmp .tif .tiff .webp, in any letter case; hidden files are
+skipped) and globs (quote them; ``**`` matches any depth). Each output keeps
+its path relative to its input (a folder, a file's own folder, or a glob's
+fixed leading folders) and its file name and extension, under --out-dir.
 
-Image handling (files are read with OpenCV, ``IMREAD_UNCHANGED``; JPEGs get
+Image handling (read as stored, ``mmcv.imread(..., 'unchanged')``; JPEGs get
 their EXIF orientation applied since the outputs carry no metadata):
 
 * 8-bit RGB: derained and written as 8-bit in the same format;
@@ -27,12 +27,14 @@ their EXIF orientation applied since the outputs carry no metadata):
 * 16-bit (PNG, TIFF): processed in float32 (exact for 16-bit levels) and
   written back as 16-bit.
 
-Outputs are written to a temporary name and renamed, so no half-written file
-is left under its final name. The run refuses to start (exit 2) when an
-output could overwrite an input file, when --out-dir is, or is inside, an
-input folder (or the folder of a recursive glob), or when two inputs would
-write the same output. A file that cannot be read, derained or written is
-reported by name, the run goes on, and the end summary lists every failure.
+Each output is written to a hidden partial file beside it
+(``.NAME.partial.EXT``) and renamed, so no half-written file is left under
+its final name. The run refuses to start (exit 2) when an output could
+overwrite an input file, when --out-dir is, or is inside, an input folder
+(or the folder of a recursive glob), or when two inputs would write the same
+output. A file that cannot be read, derained or written is reported by name,
+the run goes on, and the end summary lists every failure. With
+--skip-existing a rerun derains only the files whose outputs are missing.
 
 Several processes: under ``torchrun`` (RANK and WORLD_SIZE set) process RANK
 derains every WORLD_SIZE-th file of the sorted file list (no process group
@@ -41,31 +43,28 @@ the progress bar.
 
 Exit status: 0 when every file was derained or skipped, 1 when some file
 failed, 2 on bad arguments, unsafe output locations or an unloadable model.
+The image handling, partial files, failure report and exit codes are those
+of ``cpra_mm.utils.image_io``, shared with tools/synthesize_rain.py.
 """
 import argparse
 import glob
 import os
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from cpra_mm.apis import BUILTIN_CHECKPOINT, derain, init_derainer
+from cpra_mm.utils.image_io import (IMAGE_EXTENSIONS, FileRun, UsageError, find_images,
+                                    from_unit_rgb, is_image_file, is_within, preview, read_image,
+                                    report_usage_error, to_unit_rgb, write_image)
 
-IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
-JPEG_EXTENSIONS = ('.jpg', '.jpeg')
 GLOB_CHARACTERS = frozenset('*?[')
 COMPARE_FOLDER = 'compare'
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with the command line or the output location (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -125,11 +124,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def is_image_file(path: Path) -> bool:
-    """Whether ``path`` is a file with one of :data:`IMAGE_EXTENSIONS`."""
-    return path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file()
-
-
 def _glob_root(pattern: str) -> Path:
     """The leading folders of ``pattern`` that hold no glob character."""
     fixed = []
@@ -149,8 +143,7 @@ def expand_input(text: str) -> InputSet:
     """
     path = Path(text)
     if path.is_dir():
-        files = sorted(p for p in path.rglob('*') if is_image_file(p))
-        found = InputSet(tuple(files), path, guarded=True)
+        found = InputSet(tuple(path / name for name in find_images(path)), path, guarded=True)
     elif path.is_file():
         if not is_image_file(path):
             raise UsageError(f'{text}: not an image file (extensions: '
@@ -182,12 +175,10 @@ def plan_jobs(inputs: Sequence[str], out_dir: Path, compare: bool) -> List[Job]:
     """
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f'--out-dir {out_dir} exists and is not a folder')
-    out_resolved = out_dir.resolve()
     jobs: Dict[Path, Job] = {}
     for text in inputs:
         found = expand_input(text)
-        root = found.root.resolve()
-        if found.guarded and (out_resolved == root or root in out_resolved.parents):
+        if found.guarded and is_within(out_dir, found.root):
             raise UsageError(f'--out-dir {out_dir} is, or is inside, the input folder {found.root} '
                              f'({text}); choose a folder outside it')
         for file in found.files:
@@ -244,25 +235,10 @@ def resolve_device(device: Optional[str], shard: Shard) -> str:
     return device
 
 
-def read_image(path: Path) -> np.ndarray:
-    """The image as OpenCV decodes it: ``H x W`` gray, ``H x W x 3`` BGR or
-    ``H x W x 4`` BGRA, uint8 or uint16.
-
-    Raises:
-        ValueError: the file cannot be decoded.
-    """
-    flags = cv2.IMREAD_UNCHANGED
-    if path.suffix.lower() in JPEG_EXTENSIONS:
-        flags = cv2.IMREAD_ANYCOLOR | cv2.IMREAD_ANYDEPTH
-    image = cv2.imread(str(path), flags)
-    if image is None:
-        raise ValueError('not a readable image')
-    return image
-
-
 def derain_image(model: torch.nn.Module, image: np.ndarray, tile_size: Optional[int],
                  overlap: int) -> np.ndarray:
-    """Derain an image as :func:`read_image` returns it.
+    """Derain an image as :func:`~cpra_mm.utils.image_io.read_image`
+    returns it.
 
     Args:
         model: the network, ``B x 3 x H x W`` RGB in [0, 1] to the same.
@@ -278,62 +254,7 @@ def derain_image(model: torch.nn.Module, image: np.ndarray, tile_size: Optional[
     Raises:
         ValueError: another dtype or channel count.
     """
-    if image.dtype not in (np.uint8, np.uint16):
-        raise ValueError(f'unsupported sample type {image.dtype} (8- and 16-bit images only)')
-    channels = 1 if image.ndim == 2 else image.shape[2]
-    if channels == 1:
-        rgb = np.repeat(image.reshape(image.shape[:2] + (1,)), 3, axis=2)
-    elif channels == 3:
-        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-    elif channels == 4:
-        rgb = cv2.cvtColor(image, cv2.COLOR_BGRA2RGB)
-    else:
-        raise ValueError(f'unsupported number of channels: {channels}')
-    full_scale = np.iinfo(image.dtype).max
-    restored = derain(model, rgb.astype(np.float32) / full_scale, tile_size, overlap)
-    if channels == 1:
-        restored = restored.mean(axis=2).reshape(image.shape)
-    else:
-        restored = cv2.cvtColor(restored, cv2.COLOR_RGB2BGR)
-    result = np.round(np.clip(restored, 0, 1) * full_scale).astype(image.dtype)
-    if channels == 4:
-        result = np.dstack([result, image[..., 3]])
-    return result
-
-
-def preview(image: np.ndarray) -> np.ndarray:
-    """An 8-bit BGR view of an image from :func:`read_image` (alpha
-    dropped, 16-bit scaled down, gray repeated)."""
-    if image.dtype == np.uint16:
-        image = np.round(image / 257.0).astype(np.uint8)
-    if image.ndim == 2 or image.shape[2] == 1:
-        return cv2.cvtColor(image.reshape(image.shape[:2]), cv2.COLOR_GRAY2BGR)
-    return image[..., :3]
-
-
-def partial_path(target: Path) -> Path:
-    """Temporary name beside ``target`` while it is being written."""
-    return target.with_name(f'.{target.name}.partial')
-
-
-def write_image_atomically(target: Path, image: np.ndarray) -> None:
-    """Encode ``image`` in the format of ``target``'s extension, write it to
-    a temporary name and rename it into place.
-
-    Raises:
-        ValueError: OpenCV cannot encode the image in that format.
-        OSError: the file cannot be written.
-    """
-    ok, encoded = cv2.imencode(target.suffix, image)
-    if not ok:
-        raise ValueError(f'cannot encode the result as {target.suffix}')
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = partial_path(target)
-    try:
-        temporary.write_bytes(encoded.tobytes())
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
+    return from_unit_rgb(derain(model, to_unit_rgb(image), tile_size, overlap), like=image)
 
 
 def run_job(job: Job, model: torch.nn.Module, tile_size: Optional[int], overlap: int) -> None:
@@ -345,9 +266,9 @@ def run_job(job: Job, model: torch.nn.Module, tile_size: Optional[int], overlap:
     """
     image = read_image(job.source)
     restored = derain_image(model, image, tile_size, overlap)
-    write_image_atomically(job.target, restored)
+    write_image(job.target, restored)
     if job.compare is not None:
-        write_image_atomically(job.compare, np.hstack([preview(image), preview(restored)]))
+        write_image(job.compare, np.hstack([preview(image), preview(restored)]))
 
 
 def is_done(job: Job) -> bool:
@@ -359,26 +280,12 @@ def run_jobs(jobs: Sequence[Job], model: torch.nn.Module, tile_size: Optional[in
              overlap: int, skip_existing: bool, shard: Shard) -> int:
     """Derain ``jobs``, report failures by name, print a summary; return
     the exit code."""
-    prefix = f'[rank {shard.rank}] ' if shard.world_size > 1 else ''
-    done = skipped = 0
-    failures: List[Tuple[Path, str]] = []
-    for job in tqdm(jobs, desc=f'{prefix}derain', unit='image', file=sys.stderr,
-                    disable=shard.rank != 0):
-        if skip_existing and is_done(job):
-            skipped += 1
-            continue
-        try:
-            run_job(job, model, tile_size, overlap)
-        except (ValueError, OSError, RuntimeError, cv2.error) as error:
-            reason = ' '.join(str(error).split()) or type(error).__name__
-            failures.append((job.source, reason))
-            tqdm.write(f'{prefix}error: {job.source}: {reason}', file=sys.stderr)
-            continue
-        done += 1
-    print(f'{prefix}{done} derained, {skipped} skipped, {len(failures)} failed', file=sys.stderr)
-    for source, reason in failures:
-        print(f'{prefix}  failed: {source}: {reason}', file=sys.stderr)
-    return EXIT_SOME_FAILED if failures else EXIT_OK
+    pending = [job for job in jobs if not (skip_existing and is_done(job))]
+    run = FileRun('derained', len(pending), skipped=len(jobs) - len(pending),
+                  prefix=f'[rank {shard.rank}] ' if shard.world_size > 1 else '',
+                  show_progress=shard.rank == 0)
+    run.process(partial(run_job, model=model, tile_size=tile_size, overlap=overlap), pending)
+    return run.finish()
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -398,8 +305,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except (OSError, ValueError, RuntimeError) as error:
             raise UsageError(f'cannot load the model: {error}') from None
     except UsageError as error:
-        print(f'error: {error}', file=sys.stderr)
-        return EXIT_USAGE
+        return report_usage_error(error)
     return run_jobs(jobs, model, args.tile_size or None, args.overlap, args.skip_existing,
                     shard)
 

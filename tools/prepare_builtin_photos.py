@@ -12,17 +12,23 @@ them on the fly (``AddRain``):
     └── test/    2 held-out photos (chelsea, coffee), longer side at most
                  512 px
 
+Each PNG is written atomically (``cpra_mm.utils.image_io.write_image``), and
+an existing file is replaced. Exit status: 0 on success, 2 on bad arguments.
+
 Example:
     python tools/prepare_builtin_photos.py --out data/builtin_photos
 """
 import argparse
-import os
-import os.path as osp
-from typing import Callable, Dict, List
+import sys
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence
 
 import cv2
+import mmcv
 import numpy as np
 from skimage import data as skdata
+
+from cpra_mm.utils.image_io import EXIT_OK, UsageError, report_usage_error, write_image
 
 PHOTOS: Dict[str, Callable[[], np.ndarray]] = {
     'astronaut': skdata.astronaut,
@@ -38,10 +44,11 @@ PHOTOS: Dict[str, Callable[[], np.ndarray]] = {
 DEFAULT_TEST = ('chelsea', 'coffee')
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """Parse ``argv`` (default: ``sys.argv[1:]``)."""
     parser = argparse.ArgumentParser(
         description='Save scikit-image photos as train/val/test folders.')
-    parser.add_argument('--out', default='data/builtin_photos',
+    parser.add_argument('--out', default='data/builtin_photos', type=Path,
                         help='output folder (default data/builtin_photos)')
     parser.add_argument('--test', nargs='+', default=list(DEFAULT_TEST),
                         choices=sorted(PHOTOS),
@@ -51,7 +58,7 @@ def parse_args() -> argparse.Namespace:
                         help='longer side of train and test photos, px')
     parser.add_argument('--val-side', type=int, default=128,
                         help='longer side of the validation copies, px')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def fit_longer_side(image: np.ndarray, max_side: int) -> np.ndarray:
@@ -72,31 +79,25 @@ def fit_longer_side(image: np.ndarray, max_side: int) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
-def save_rgb(path: str, image: np.ndarray) -> None:
-    """Write an ``H x W x 3`` RGB uint8 image as PNG."""
-    if not cv2.imwrite(path, cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
-        raise OSError(f'cannot write {path}')
-
-
-def main() -> None:
-    args = parse_args()
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Write the photo set; return the exit code."""
+    args = parse_args(argv)
     test = set(args.test)
     if len(test) >= len(PHOTOS):
-        raise SystemExit('keep at least one photo for training')
+        return report_usage_error(UsageError('keep at least one photo for training'))
     written: Dict[str, List[str]] = {'train': [], 'val': [], 'test': []}
-    for split in written:
-        os.makedirs(osp.join(args.out, split), exist_ok=True)
     for name, load in PHOTOS.items():
         photo = np.ascontiguousarray(load()[..., :3]).astype(np.uint8)
         splits = {'test': args.max_side} if name in test else {
             'train': args.max_side, 'val': args.val_side}
         for split, side in splits.items():
-            save_rgb(osp.join(args.out, split, f'{name}.png'),
-                     fit_longer_side(photo, side))
+            write_image(args.out / split / f'{name}.png',
+                        mmcv.rgb2bgr(fit_longer_side(photo, side)))
             written[split].append(name)
     for split, names in written.items():
         print(f'{split}: {", ".join(names)}')
+    return EXIT_OK
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -12,39 +12,39 @@ Run from the repository root, for example::
 
 Each image gets rain that depends only on ``--seed``, the rain parameters and
 the image's path relative to its source folder, so runs are reproducible in
-any order and with any number of workers. Outputs are written to a temporary
-name beside their destination and renamed atomically; existing outputs are
-skipped, so a killed run resumes where it stopped.
+any order and with any number of workers.
 
-Exit status: 0 when every file was rendered or skipped, 1 when some input
-could not be read or written (each is reported by name), 2 on bad arguments
-or when the output folder overlaps a source.
+Images (extensions .png .jpg .jpeg .bmp .tif .tiff .webp, any letter case;
+hidden files skipped) are read as stored (``mmcv.imread(..., 'unchanged')``;
+JPEGs with their EXIF orientation applied) and written in the same format,
+bit depth and channel layout: grayscale stays grayscale, an alpha channel is
+passed through unchanged, 16-bit PNG/TIFF stay 16-bit.
+
+Each output is written to a hidden partial file beside it
+(``.NAME.partial.EXT``) and renamed, so no half-written file is left under
+its final name; existing outputs are skipped, so a killed run resumes where
+it stopped. A file that cannot be read, rendered or written is reported by
+name, the run goes on, and the end summary lists every failure.
+
+Exit status: 0 when every file was written or skipped, 1 when some file
+failed, 2 on bad arguments or when the output folder overlaps a source.
+The image handling, partial files, failure report and exit codes are those
+of ``cpra_mm.utils.image_io``, shared with tools/derain.py.
 """
 import argparse
 import json
-import multiprocessing
-import os
-import shutil
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import (Callable, Iterable, Iterator, List, Optional, Sequence,
-                    Tuple)
-
-import cv2
-from tqdm import tqdm
+from typing import Callable, Iterable, Optional, Sequence, Tuple
 
 from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
+from cpra_mm.utils.image_io import (IMAGE_EXTENSIONS, FileRun, UsageError, copy_file, find_files,
+                                    find_images, is_within, read_image, report_usage_error,
+                                    write_image)
 
-IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 CITYSCAPES_IMAGE_SUFFIX = '_leftImg8bit.png'
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with the command line or the source layout (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -183,22 +183,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def check_no_overlap(output: Path, sources: Iterable[Path]) -> None:
-    """Refuse an output that is, contains or lies inside a source."""
-    out = output.resolve()
+    """Refuse an output that is, contains or lies inside a source.
+
+    Raises:
+        UsageError: naming the output and the source.
+    """
     for source in sources:
-        src = source.resolve()
-        if out == src:
-            raise UsageError(f'output folder {output} is the source {source}')
-        if src in out.parents:
-            raise UsageError(f'output folder {output} lies inside the source {source}')
-        if out in src.parents:
+        if is_within(output, source):
+            where = 'is' if is_within(source, output) else 'lies inside'
+            raise UsageError(f'output folder {output} {where} the source {source}')
+        if is_within(source, output):
             raise UsageError(f'source {source} lies inside the output folder {output}')
-
-
-def _relative_images(root: Path, pattern: str = '*') -> List[Path]:
-    return sorted(
-        path.relative_to(root) for path in root.rglob(pattern)
-        if path.is_file() and path.suffix.lower() in IMAGE_EXTENSIONS)
 
 
 def plan_folder(source: Path, output: Path) -> Plan:
@@ -208,7 +203,7 @@ def plan_folder(source: Path, output: Path) -> Plan:
     check_no_overlap(output, [source])
     renders = tuple(
         RenderJob(source / rel, output / rel, rel.as_posix())
-        for rel in _relative_images(source))
+        for rel in find_images(source))
     return Plan(renders, ())
 
 
@@ -251,104 +246,48 @@ def plan_cityscapes(root: Path, output: Path,
         split_root = images_root / split
         if not split_root.is_dir():
             raise UsageError(f'split {split!r} not found in {images_root}')
-        for rel in _relative_images(split_root, '*' + CITYSCAPES_IMAGE_SUFFIX):
+        for rel in find_files(split_root, (CITYSCAPES_IMAGE_SUFFIX,)):
             rel = Path('leftImg8bit', split, rel)
             renders.append(RenderJob(root / rel, output / rel, rel.as_posix()))
         labels_root = root / 'gtFine' / split
         if labels_root.is_dir():
             copies.extend(
-                CopyJob(path, output / path.relative_to(root))
-                for path in sorted(labels_root.rglob('*')) if path.is_file())
+                CopyJob(labels_root / rel, output / labels_root.relative_to(root) / rel)
+                for rel in find_files(labels_root))
     return Plan(tuple(renders), tuple(copies))
 
 
-def partial_path(target: Path) -> Path:
-    """Temporary name beside ``target``, ending in the same extension so
-    OpenCV picks the same encoder."""
-    return target.with_name(f'.{target.name}.partial{target.suffix}')
+def render_job(job: RenderJob, renderer: RainStreakRenderer, seed: int) -> None:
+    """Render one image into its target.
+
+    Raises:
+        ValueError, OSError, cv2.error: the image cannot be read, rendered
+        or written.
+    """
+    image = read_image(job.source)
+    write_image(job.target, renderer(image, generator_for(seed, job.identity)))
 
 
-def _read_flags(path: Path) -> int:
-    # JPEGs have no alpha: read them with EXIF orientation applied, as the
-    # frameworks' loaders do, since the output carries no EXIF.
-    if path.suffix.lower() in ('.jpg', '.jpeg'):
-        return cv2.IMREAD_ANYCOLOR | cv2.IMREAD_ANYDEPTH
-    return cv2.IMREAD_UNCHANGED
+def copy_job(job: CopyJob) -> None:
+    """Copy one file into its target.
 
-
-def render_job(job: RenderJob, renderer: RainStreakRenderer,
-               seed: int) -> Optional[str]:
-    """Render one image; return None on success, else why it failed."""
-    image = cv2.imread(str(job.source), _read_flags(job.source))
-    if image is None:
-        return 'not a readable image'
-    try:
-        rainy = renderer(image, generator_for(seed, job.identity))
-    except ValueError as error:
-        return str(error)
-    temporary = partial_path(job.target)
-    try:
-        job.target.parent.mkdir(parents=True, exist_ok=True)
-        if not cv2.imwrite(str(temporary), rainy):
-            raise OSError('the encoder refused the image')
-        os.replace(temporary, job.target)
-    except (OSError, cv2.error) as error:
-        temporary.unlink(missing_ok=True)
-        return f'could not write {job.target}: {error}'
-    return None
-
-
-def copy_job(job: CopyJob) -> Optional[str]:
-    """Copy one file; return None on success, else why it failed."""
-    temporary = partial_path(job.target)
-    try:
-        job.target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(job.source, temporary)
-        os.replace(temporary, job.target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        return str(error)
-    return None
-
-
-@contextmanager
-def _mapped(function: Callable, jobs: Sequence, workers: int) -> Iterator:
-    """``function`` over ``jobs`` in order, in ``workers`` processes."""
-    if workers > 1 and len(jobs) > 1:
-        with multiprocessing.get_context('fork').Pool(workers) as pool:
-            yield pool.imap(function, jobs)
-    else:
-        yield map(function, jobs)
+    Raises:
+        OSError: the file cannot be read or written.
+    """
+    copy_file(job.source, job.target)
 
 
 def run_plan(plan: Plan, renderer: RainStreakRenderer, seed: int,
              workers: int) -> int:
-    """Carry out ``plan``, skipping existing outputs; return the exit code.
-
-    Failures are reported on stderr by source name as they happen.
-    """
+    """Carry out ``plan``, skipping existing outputs; report failures by
+    source name, print a summary; return the exit code."""
     copies = [job for job in plan.copies if not job.target.exists()]
     renders = [job for job in plan.renders if not job.target.exists()]
     skipped = len(plan.copies) - len(copies) + len(plan.renders) - len(renders)
-    failed = 0
-    for job in copies:
-        error = copy_job(job)
-        if error is not None:
-            failed += 1
-            print(f'failed: {job.source}: {error}', file=sys.stderr)
-    render = partial(render_job, renderer=renderer, seed=seed)
-    with tqdm(total=len(renders), unit='img', desc='rain',
-              file=sys.stderr) as progress, _mapped(render, renders,
-                                                    workers) as errors:
-        for job, error in zip(renders, errors):
-            if error is not None:
-                failed += 1
-                progress.write(f'failed: {job.source}: {error}', file=sys.stderr)
-            progress.update()
-    print(f'done: {len(renders) + len(copies) - failed} written, '
-          f'{skipped} skipped (already there), {failed} failed',
-          file=sys.stderr)
-    return EXIT_SOME_FAILED if failed else EXIT_OK
+    run = FileRun('written', len(copies) + len(renders), skipped=skipped)
+    run.process(copy_job, copies)
+    run.process(partial(render_job, renderer=renderer, seed=seed), renders, workers)
+    return run.finish()
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -373,8 +312,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         else:
             plan = plan_cityscapes(args.source, args.output, args.splits)
     except UsageError as error:
-        print(f'error: {error}', file=sys.stderr)
-        return EXIT_USAGE
+        return report_usage_error(error)
     return run_plan(plan, RainStreakRenderer(params), args.seed, args.workers)
 
 

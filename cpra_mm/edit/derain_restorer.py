@@ -7,9 +7,7 @@ from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 
 from cpra_mm.models import tiled_forward
-
-PIXEL_MAX = 255.0
-"""Upper end of the pixel range after ``data_preprocessor.destruct``."""
+from cpra_mm.utils.image_io import PIXEL_MAX
 
 
 @MODELS.register_module()

@@ -54,20 +54,6 @@ class OfficialCheckpointError(ValueError):
     """A state dict that does not follow the authors' layout."""
 
 
-def unwrap_state_dict(checkpoint: Mapping) -> Dict[str, torch.Tensor]:
-    """Return the bare state dict from a checkpoint in any common wrapping
-    (``{'state_dict': ...}``, ``{'params': ...}``, ``{'model': ...}`` or
-    bare) with a DataParallel ``module.`` prefix removed."""
-    state = checkpoint
-    for wrapper in ('state_dict', 'params', 'model'):
-        if isinstance(state, Mapping) and wrapper in state and isinstance(state[wrapper], Mapping):
-            state = state[wrapper]
-            break
-    if not isinstance(state, Mapping):
-        raise OfficialCheckpointError(f'expected a mapping of tensors, got {type(state).__name__}')
-    return {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
-
-
 def _convert_block_key(rest: str) -> object:
     for pattern, target in OFFICIAL_BLOCK_RULES:
         if re.fullmatch(pattern, rest):
@@ -75,13 +61,15 @@ def _convert_block_key(rest: str) -> object:
     raise OfficialCheckpointError(f'unknown key inside a block: {rest!r}')
 
 
-def convert_official_state_dict(checkpoint: Mapping) -> 'OrderedDict[str, torch.Tensor]':
+def convert_official_state_dict(
+        state: Mapping[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
     """Convert the authors' ``DAIT`` state dict to CPRAformer's reference
     layout.
 
     Args:
-        checkpoint: their state dict, bare or wrapped (see
-            :func:`unwrap_state_dict`).
+        state: their bare state dict (``DAIT().state_dict()``); unwrap a
+            checkpoint file's content first with
+            :func:`cpra_mm.utils.derainer_checkpoint.unwrap_state_dict`.
 
     Returns:
         A state dict that ``CPRAformer(layout='reference')`` of the same size
@@ -91,7 +79,6 @@ def convert_official_state_dict(checkpoint: Mapping) -> 'OrderedDict[str, torch.
         OfficialCheckpointError: a key that the mapping does not know, or an
         attention block without its four output scalars.
     """
-    state = unwrap_state_dict(checkpoint)
     converted: 'OrderedDict[str, torch.Tensor]' = OrderedDict()
     scales: Dict[str, Dict[str, torch.Tensor]] = {}
     for key, value in state.items():

@@ -13,6 +13,8 @@ PRESETS: Dict[str, Dict[str, Any]] = {
                  heads=(1, 1, 1, 1), ffn_expansion=1.0),
 }
 
+# What each layout does about the reference code's defects B1-B8:
+# docs/architecture.md.
 LAYOUTS: Dict[str, Dict[str, Any]] = {
     # Parameters map one-to-one onto the authors' code (minus its unused
     # 1x1 convolution); behaviour as theirs, except K is per image and

@@ -17,12 +17,13 @@ Example:
         data/DDN-Data/train
 """
 import argparse
-import os
 import os.path as osp
 import re
 from typing import Dict
 
-from paired_folders import IMAGE_SUFFIXES, make_pair_folders, place
+from paired_folders import make_pair_folders, place
+
+from cpra_mm.utils.image_io import find_images
 
 RAINY_NAME = re.compile(r'^(?P<id>.+)_(?P<k>\d+)$')
 
@@ -39,9 +40,10 @@ def parse_args() -> argparse.Namespace:
 
 
 def index_images(folder: str) -> Dict[str, str]:
-    """Map file stem -> file name for the images in ``folder``."""
-    return {osp.splitext(name)[0]: name for name in sorted(os.listdir(folder))
-            if name.lower().endswith(IMAGE_SUFFIXES)}
+    """Map file stem -> file name for the images directly in ``folder``
+    (:func:`~cpra_mm.utils.image_io.find_images`: any image extension,
+    hidden files skipped)."""
+    return {path.stem: path.name for path in find_images(folder, recursive=False)}
 
 
 def main() -> None:

@@ -9,46 +9,52 @@ subfolders), cuts it at the middle column and writes lossless PNGs
     OUT/target/<flat name>.png   the clean half
 
 where <flat name> is the path below SRC with '/' replaced by '_' (so
-equal file names in different density folders do not collide).
+equal file names in different density folders do not collide). Images are
+found, read (as stored: bit depth and channels kept) and written (atomically)
+as in the other tools (``cpra_mm.utils.image_io``): a file that cannot be
+read or split is named and skipped, and the exit status is 1 when any was,
+2 when SRC is missing or OUT lies inside it.
 
 Example:
     python tools/dataset_converters/did_data.py \
         DID-MDN-datasets/DID-MDN-training data/DID-Data/train
 """
 import argparse
-import os
-import os.path as osp
-from typing import List, Tuple
+import sys
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
+from paired_folders import make_pair_folders
 
-from paired_folders import IMAGE_SUFFIXES, make_pair_folders
+from cpra_mm.utils.image_io import (FileRun, UsageError, find_images, is_within, read_image,
+                                    report_usage_error, write_image)
 
 
-def parse_args() -> argparse.Namespace:
+@dataclass(frozen=True)
+class SplitJob:
+    """Split ``source`` into two halves named ``name``."""
+    source: Path
+    name: str
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """Parse ``argv`` (default: ``sys.argv[1:]``)."""
     parser = argparse.ArgumentParser(
         description='Split DID-Data side-by-side images into pairs.')
-    parser.add_argument('src', help='folder of side-by-side images')
-    parser.add_argument('out', help='output folder (gets input/ and target/)')
+    parser.add_argument('src', type=Path, help='folder of side-by-side images')
+    parser.add_argument('out', type=Path, help='output folder (gets input/ and target/)')
     parser.add_argument('--rainy-side', choices=['left', 'right'],
                         default='left',
                         help='half that holds the rainy image (default left)')
-    return parser.parse_args()
-
-
-def find_images(root: str) -> List[str]:
-    """Paths of the images below ``root``, relative to it, sorted."""
-    found = []
-    for folder, _, files in os.walk(root):
-        for name in files:
-            if name.lower().endswith(IMAGE_SUFFIXES):
-                found.append(osp.relpath(osp.join(folder, name), root))
-    return sorted(found)
+    return parser.parse_args(argv)
 
 
 def split_halves(image: np.ndarray, rainy_side: str) -> Tuple[np.ndarray, np.ndarray]:
-    """Cut an ``H x 2W x C`` image into (rainy, clean) ``H x W x C`` halves.
+    """Cut an ``H x 2W (x C)`` image into (rainy, clean) ``H x W (x C)``
+    halves.
 
     Raises:
         ValueError: if the width is odd.
@@ -60,21 +66,34 @@ def split_halves(image: np.ndarray, rainy_side: str) -> Tuple[np.ndarray, np.nda
     return (left, right) if rainy_side == 'left' else (right, left)
 
 
-def main() -> None:
-    args = parse_args()
-    input_dir, target_dir = make_pair_folders(args.out)
-    count = 0
-    for rel in find_images(args.src):
-        image = cv2.imread(osp.join(args.src, rel), cv2.IMREAD_COLOR)
-        if image is None:
-            raise OSError(f'cannot read {osp.join(args.src, rel)}')
-        rainy, clean = split_halves(image, args.rainy_side)
-        name = osp.splitext(rel)[0].replace(os.sep, '_') + '.png'
-        cv2.imwrite(osp.join(input_dir, name), rainy)
-        cv2.imwrite(osp.join(target_dir, name), clean)
-        count += 1
-    print(f'{count} pairs written to {args.out}/input and {args.out}/target')
+def split_job(job: SplitJob, input_dir: Path, target_dir: Path, rainy_side: str) -> None:
+    """Write the rainy half of ``job.source`` to ``input_dir`` and the clean
+    half to ``target_dir``, both as PNG named ``job.name``.
+
+    Raises:
+        ValueError, OSError: the image cannot be read, split or written.
+    """
+    rainy, clean = split_halves(read_image(job.source), rainy_side)
+    write_image(input_dir / job.name, rainy)
+    write_image(target_dir / job.name, clean)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Split every image under SRC; return the exit code."""
+    args = parse_args(argv)
+    if not args.src.is_dir():
+        return report_usage_error(UsageError(f'{args.src} is not a folder'))
+    if is_within(args.out, args.src):
+        return report_usage_error(UsageError(
+            f'output folder {args.out} is, or lies inside, the source {args.src}'))
+    jobs = [SplitJob(args.src / rel, '_'.join(rel.with_suffix('.png').parts))
+            for rel in find_images(args.src)]
+    input_dir, target_dir = make_pair_folders(str(args.out))
+    run = FileRun('split', len(jobs))
+    run.process(partial(split_job, input_dir=Path(input_dir), target_dir=Path(target_dir),
+                        rainy_side=args.rainy_side), jobs)
+    return run.finish()
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -4,14 +4,13 @@ which ``BasicImageDataset`` pairs by equal file names.
 
 The converters import it as a sibling module (``python
 tools/dataset_converters/<converter>.py`` puts this folder on ``sys.path``).
+Which files are images, and how they are read and written, comes from
+``cpra_mm.utils.image_io``, as in the other tools.
 """
 import os
 import os.path as osp
 import shutil
 from typing import Tuple
-
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
-"""Lower-case file name endings the converters take for images."""
 
 
 def make_pair_folders(out: str) -> Tuple[str, str]:
@@ -29,9 +28,14 @@ def place(src: str, dst: str, copy: bool) -> None:
 
     Raises:
         FileNotFoundError: ``src`` does not exist.
+        ValueError: ``dst`` is ``src`` itself (an output folder that is an
+            input folder), which would be deleted.
     """
     if not osp.exists(src):
         raise FileNotFoundError(src)
+    if osp.join(osp.realpath(osp.dirname(dst)), osp.basename(dst)) == osp.realpath(src):
+        raise ValueError(f'{dst} is the input {src}: choose an output folder outside the '
+                         'input folders')
     if osp.lexists(dst):
         os.remove(dst)
     if copy:

@@ -7,11 +7,9 @@ from torch import nn
 class ChannelLayerNorm(nn.Module):
     """LayerNorm over channels of a ``B x C x H x W`` map, at every pixel.
 
-    Equivalent to the reference code's ``WithBias`` (``bias=True``) and
-    ``BiasFree`` (``bias=False``) variants, which move channels last, normalise
-    and move them back; here the statistics are taken along ``dim=1`` directly,
-    which avoids two layout copies per call. The bias-free variant divides by
-    the standard deviation without subtracting the mean, as the reference does.
+    Equals the reference code's ``WithBias`` (``bias=True``) and
+    ``BiasFree`` (``bias=False``) variants; the bias-free one divides by the
+    standard deviation without subtracting the mean, as the reference does.
 
     Args:
         channels: C.

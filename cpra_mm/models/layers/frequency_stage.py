@@ -18,16 +18,16 @@ def circular_reflection(x: torch.Tensor) -> torch.Tensor:
 class ReflectionFrequencyStage(nn.Module):
     """The reference code's frequency stage, computed without an FFT.
 
-    The reference takes ``X = fft2(x)``, scales ``Re X`` by ``a_c`` and
-    ``Im X`` by ``b_c`` (a depthwise 1x1 convolution with biases ``r_c``,
-    ``s_c``) and keeps the real part of the inverse FFT. Because
-    ``Re X = F[(x + x~)/2]`` and ``Im X = F[(x - x~)/2i]`` with ``x~`` the
-    circular reflection of ``x``, that equals, exactly,
-    ``(a+b)/2 * x + (a-b)/2 * x~ + r * delta(0,0)``: a reflection mix with no
-    frequency selectivity (REFERENCE.md, B5). It is computed here with one
-    flip and one roll instead of two full complex FFTs. The parameters keep
-    the reference layout (``weight``: ``2C x 1 x 1 x 1``, real scales then
-    imaginary scales; ``bias``: ``2C``), so checkpoints map one-to-one.
+    ``y = (a+b)/2 * x + (a-b)/2 * x~ + r * delta(0,0)``, with ``x~`` the
+    :func:`circular_reflection` of ``x``: exactly what the reference's
+    FFT, per-channel scaling of the real (``a``, shift ``r``) and imaginary
+    (``b``) parts and inverse FFT compute (``docs/architecture.md``, B5).
+    The parameters keep the reference layout (``weight``:
+    ``2C x 1 x 1 x 1``, real scales then imaginary scales; ``bias``:
+    ``2C``), so checkpoints map one-to-one.
+
+    Args:
+        channels: C.
 
     Shapes:
         input ``B x C x H x W``, output the same.
@@ -50,20 +50,15 @@ class ReflectionFrequencyStage(nn.Module):
 
 class SpectralFilter(nn.Module):
     """A learned, shift-equivariant filter in the frequency domain, with a
-    residual connection.
+    residual connection (the corrected layout's frequency stage,
+    ``docs/architecture.md``, B5).
 
     ``y = x + irfft2(W (g(|f|) * rfft2(x)))``: each channel's spectrum is
-    first weighted by a real radial gain ``g_c(|f|)`` (a mix of
-    ``num_bands`` hat functions over the normalised frequency radius, so the
-    filter can favour low or high frequencies, e.g. rain streaks), then the
-    channels are mixed by one complex ``C x C`` matrix ``W = A + iB``.
-    Every operation is complex-linear and the same at each frequency
-    position up to the radial gain, so the stage commutes with circular
-    shifts, and the parameters do not depend on the image size. ``W`` starts
-    at zero: the stage starts as the identity.
-
-    The FFT always runs in float32 (half-precision FFTs only support
-    power-of-two sizes); the result is cast back to the input dtype.
+    weighted by a real radial gain ``g_c(|f|)`` (a mix of ``num_bands`` hat
+    functions over the normalised frequency radius), then the channels are
+    mixed by one complex ``C x C`` matrix ``W = A + iB``, which starts at
+    zero (the stage starts as the identity). The FFT runs in float32 under
+    any autocast; the result has the input's dtype.
 
     Args:
         channels: C.

@@ -11,10 +11,16 @@ def build_gate_norm(kind: str, channels: int) -> nn.Module:
 
     Args:
         kind: ``'batch'`` (the reference code's BatchNorm2d: batch statistics
-            in training, which fails for a single image and couples images),
-            ``'layer'`` (:class:`ChannelLayerNorm`, per image and pixel) or
-            ``'none'``.
+            in training, which fails for a single image and couples images;
+            ``docs/architecture.md``, B6), ``'layer'``
+            (:class:`ChannelLayerNorm`, per image and pixel) or ``'none'``.
         channels: channels to normalise.
+
+    Returns:
+        The normalisation module (``B x channels x H x W`` to the same).
+
+    Raises:
+        ValueError: an unknown ``kind``.
     """
     if kind == 'batch':
         return nn.BatchNorm2d(channels)

@@ -11,26 +11,15 @@ class PromptGuidedTopK(nn.Module):
     to keep, and apply the resulting top-K softmax.
 
     A per-pixel gate ``sigmoid(conv1x1(relu(conv1x1(z))))`` in [0, 1] is
-    averaged over the image; ``K = c * mean(gate)`` (a real number in
-    [0, c]) is turned into an integer count ``clamp(floor(K), 1, c)`` for each
-    image separately, so an image's output never depends on the rest of its
-    batch and a row can never be left with no logit (the reference code
-    averages K over the batch and lets it reach 0, which yields NaN).
+    averaged over each image; ``K = c * mean(gate)`` is rounded down and
+    clamped to [1, c] for each image separately, so an image's output does
+    not depend on its batch and no row is left without a logit.
 
-    Two ways to treat the non-differentiable ``floor``:
-
-    * ``'truncate'`` (the reference behaviour): K carries no gradient, so the
-      gate's parameters never learn.
-    * ``'straight_through'``: the forward pass is the same exact hard top-K
-      softmax, but the backward pass treats the keep-mask as the relaxation
-      ``sigmoid((K - rank - 0.5) / tau)`` of each logit's rank (0 for the
-      largest). The softmax is written as ``exp(l) * m / sum(exp(l) * m)``, so
-      the hard mask ``m`` gives exactly the reference probabilities, while the
-      relaxed mask sends to K, and through it to the gate, the gradient of
-      keeping one more or one fewer logit. We chose a straight-through
-      estimator over a fully soft top-K because the forward pass (and so
-      inference, checkpoints and speed) stays identical to the paper's hard
-      sparsity; only the gradient is approximated.
+    ``estimator`` says how the rounding is differentiated: ``'truncate'``
+    (the reference code's: K has no gradient, the gate never learns) or
+    ``'straight_through'`` (the same hard top-K forward; backward through a
+    rank relaxation of the keep-mask, so the gate learns). See
+    ``docs/architecture.md``, defects B1, B3 and B4.
 
     Args:
         channels: channels of the prompt features ``z`` (C/2 of the block).
@@ -38,10 +27,13 @@ class PromptGuidedTopK(nn.Module):
         tau: temperature of the rank relaxation (straight-through only).
 
     Shapes:
-        ``gate_count(z)``: ``z`` is ``B x channels x H x W``; returns the real
-        K per image as a ``B`` tensor in [0, 1] (the mean gate).
+        ``gate_mean(z)``: ``z`` is ``B x channels x H x W``; returns the mean
+        gate of each image, a ``B`` tensor in [0, 1] (K divided by c).
         ``forward(logits, gate_mean)``: logits ``B x heads x c x c``;
         returns probabilities of the same shape (rows sum to 1).
+
+    Raises:
+        ValueError: an unknown ``estimator``.
     """
 
     def __init__(self, channels: int, estimator: str = 'truncate', tau: float = 1.0) -> None:

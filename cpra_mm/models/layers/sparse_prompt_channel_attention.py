@@ -14,9 +14,8 @@ class SparsePromptChannelAttention(nn.Module):
     pixels of each channel, so the ``c x c`` logits of each head are cosine
     similarities times a learned per-head temperature. The output
     ``attn @ v`` is computed once and multiplied by the sum of
-    ``output_scales``: the reference code computes the same product four times
-    and weighs the copies by four scalars, which is this with four entries
-    (kept in the reference layout so its parameters map one-to-one).
+    ``output_scales`` (four entries in the reference layout, the reference
+    code's four scalars; ``docs/architecture.md``, B2).
 
     Args:
         channels: channels of ``z`` (C/2 of the block); divisible by heads.
