@@ -19,8 +19,10 @@ from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import Registry
 
-MODELS = Registry('model', parent=MMENGINE_MODELS, scope='cpra_mm')
-TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, scope='cpra_mm')
+MODELS = Registry('model', parent=MMENGINE_MODELS, scope='cpra_mm',
+                  locations=['cpra_mm'])
+TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, scope='cpra_mm',
+                      locations=['cpra_mm'])
 
 DOWNSTREAM_SCOPES: Tuple[str, ...] = ('mmagic', 'mmdet', 'mmseg')
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Build (or verify) the project's virtual environment in .venv/.
 #
-# Idempotent: when .venv/ already matches the pinned stack (a stamp holding
-# the hash of this script and requirements/*.txt) it returns at once.
+# Idempotent: when .venv/ already matches the pinned stack and the packaging
+# files (a stamp holding the hash of this script, requirements/*.txt,
+# setup.py and pyproject.toml) it returns at once.
 #
 # Two caches outside the repository, under ${CPRA_MM_CACHE:-~/.cache/cpra_mm}:
 # - the mmcv wheel with compiled ops, keyed by mmcv, torch and Python
 #   versions (a wheel built against another torch is never reused);
-# - a snapshot of the finished site-packages, keyed by the stamp. A fresh
+# - a snapshot of the finished site-packages, keyed by the hash of this
+#   script and requirements/*.txt. A fresh
 #   clone hard-links it into its new .venv (seconds, no extra disk) instead of
 #   reinstalling 6 GB of packages. Hard links are safe here because pip
 #   replaces files (unlink + create) rather than writing into them.
@@ -22,7 +24,9 @@ TORCHVISION_VERSION=0.29.1
 MMCV_VERSION=2.1.0
 CACHE_DIR="${CPRA_MM_CACHE:-$HOME/.cache/cpra_mm}"
 
-STAMP="$(cat "$ROOT/tools/setup/setup_env.sh" "$ROOT"/requirements/*.txt | sha256sum | cut -c1-16)"
+ENV_STAMP="$(cat "$ROOT/tools/setup/setup_env.sh" "$ROOT"/requirements/*.txt | sha256sum | cut -c1-16)"
+# The editable install of cpra_mm itself also depends on its packaging files.
+STAMP="$( (echo "$ENV_STAMP"; cat "$ROOT/setup.py" "$ROOT/pyproject.toml") | sha256sum | cut -c1-16)"
 if [[ -f "$VENV/.cpra_mm_stamp" && "$(cat "$VENV/.cpra_mm_stamp")" == "$STAMP" ]]; then
   echo "[setup] .venv is up to date"
   exit 0
@@ -36,7 +40,7 @@ fi
 PY="$VENV/bin/python"
 PY_TAG="$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')"
 SITE="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-SNAPSHOT="$CACHE_DIR/site-packages-$PY_TAG-$STAMP"
+SNAPSHOT="$CACHE_DIR/site-packages-$PY_TAG-$ENV_STAMP"
 PIP=("$PY" -m pip install --quiet --disable-pip-version-check -c "$ROOT/requirements/lock.txt")
 
 if [[ -f "$SNAPSHOT/.complete" ]] && rm -rf "$SITE" && mkdir -p "$SITE" \
