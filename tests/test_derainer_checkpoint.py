@@ -15,7 +15,8 @@ from mmengine.runner import CheckpointLoader
 from cpra_mm.models import CPRAformer
 from cpra_mm.utils.derainer_checkpoint import (MAX_KEYS_SHOWN, CheckpointMismatchError,
                                                checkpoint_meta, generator_state_dict,
-                                               load_derainer_weights, read_checkpoint)
+                                               load_derainer_weights, read_checkpoint,
+                                               unwrap_state_dict)
 
 META = {'preset': 'tiny', 'layout': 'corrected'}
 
@@ -140,6 +141,15 @@ def test_checkpoints_cannot_run_code(tmp_path: Path):
     torch.save({'state_dict': {}, 'payload': Path('x')}, path)
     with pytest.raises(ValueError, match='cannot read checkpoint'):
         read_checkpoint(path)
+
+
+def test_unwrap_takes_the_first_wrapper_that_holds_a_mapping():
+    weight = torch.zeros(1)
+    assert unwrap_state_dict({'state_dict': 'a note', 'params': {'module.conv.weight': weight},
+                              'model': {'other.weight': weight}}) == {'conv.weight': weight}
+    assert unwrap_state_dict({'module.a': weight, 'meta': {}}) == {'a': weight, 'meta': {}}
+    with pytest.raises(ValueError, match='list'):
+        unwrap_state_dict([weight])
 
 
 def test_non_tensor_entries_are_rejected(weights):

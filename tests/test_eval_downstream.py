@@ -10,7 +10,10 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
+from cpra_mm.apis.downstream_report import format_table, summarise
+from cpra_mm.apis.downstream_task import TASKS
 from cpra_mm.models import CPRAformer
+from cpra_mm.utils.derainer_checkpoint import CheckpointMismatchError
 from tool_loading import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,22 +185,22 @@ def test_errors_name_the_argument(tool, setup, tmp_path, capsys):
     assert '--rainy-dir' in capsys.readouterr().err
 
 
-def test_summary_and_table(tool):
-    task = tool.TASKS['mmseg']
+def test_summary_and_table():
+    task = TASKS['mmseg']
     results = {'clean': {'mIoU': 80.0, 'mAcc': 90.0, 'aAcc': 95.0},
                'rainy': {'mIoU': 60.0, 'mAcc': 90.0, 'aAcc': 85.0},
                'derained': {'mIoU': 70.0, 'mAcc': 89.0, 'aAcc': 95.0}}
-    summary = tool.summarise(results, task)
+    summary = summarise(results, task)
     assert summary['gain'] == {'mIoU': 10.0, 'mAcc': -1.0, 'aAcc': 10.0}
     assert summary['recovered'] == {'mIoU': 0.5, 'mAcc': None, 'aAcc': 1.0}
-    table = tool.format_table(results, summary, task)
+    table = format_table(results, summary, task)
     assert '50.0%' in table and 'n/a' in table and '+10.00' in table
 
 
 def test_task_checkpoint_must_fit(tool, setup, tmp_path):
     config, _ = setup['det']
     _, seg_checkpoint = setup['seg']
-    with pytest.raises(RuntimeError, match='tiny_seg.pth does not fit'):
+    with pytest.raises(CheckpointMismatchError, match='tiny_seg.pth does not fit'):
         tool.main([str(config), str(seg_checkpoint), '--modes', 'clean',
                    '--out-dir', str(tmp_path), '--num-vis', '0'])
 

@@ -2,9 +2,10 @@
 # the shapes-on-photos demo set (tools/make_demo_data.py). It trains on CLEAN
 # images only, so tools/eval_downstream.py measures what rain costs it and how
 # much of that a derainer in front of it recovers. About 12-14 minutes on 2 CPU
-# cores; see configs/demo/README.md.
+# cores; see configs/demo/README.md. MMDetection's default runtime supplies
+# the scope, hooks, visualiser and logging; only what differs is set here.
+_base_ = ['mmdet::_base_/default_runtime.py']
 custom_imports = dict(imports=['cpra_mm'], allow_failed_imports=False)
-default_scope = 'mmdet'
 
 data_root = 'data/demo_shapes/'
 classes = ('disk', 'square', 'triangle')
@@ -133,23 +134,11 @@ param_scheduler = [
 ]
 
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=25),
-    param_scheduler=dict(type='ParamSchedulerHook'),
+    logger=dict(interval=25),
     checkpoint=dict(
-        type='CheckpointHook', interval=10, max_keep_ckpts=1,
-        save_best='coco/bbox_mAP', rule='greater'),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='DetVisualizationHook'))
-env_cfg = dict(
-    cudnn_benchmark=False,
-    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='gloo'))
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(
-    type='DetLocalVisualizer', vis_backends=vis_backends, name='visualizer')
-log_processor = dict(type='LogProcessor', window_size=25, by_epoch=True)
-log_level = 'INFO'
-load_from = None
-resume = False
+        interval=10, max_keep_ckpts=1, save_best='coco/bbox_mAP', rule='greater'))
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+log_processor = dict(window_size=25)
+# thin boxes on the 128-pixel images (test.py --show-dir, eval_downstream samples)
+visualizer = dict(line_width=1)
 randomness = dict(seed=0)

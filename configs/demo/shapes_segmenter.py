@@ -3,9 +3,10 @@
 # background, disk, square and triangle. It trains on CLEAN images only, so
 # tools/eval_downstream.py measures what rain costs it and how much of that a
 # derainer in front of it recovers. About 8-10 minutes on 2 CPU cores; see
-# configs/demo/README.md.
+# configs/demo/README.md. MMSegmentation's default runtime supplies the
+# scope, visualiser and logging; only what differs is set here.
+_base_ = ['mmseg::_base_/default_runtime.py']
 custom_imports = dict(imports=['cpra_mm'], allow_failed_imports=False)
-default_scope = 'mmseg'
 
 data_root = 'data/demo_shapes/'
 metainfo = dict(
@@ -131,15 +132,8 @@ default_hooks = dict(
         save_best='mIoU', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'))
-env_cfg = dict(
-    cudnn_benchmark=False,
-    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='gloo'))
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(
-    type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
-log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
-log_level = 'INFO'
-load_from = None
-resume = False
+env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
+log_processor = dict(window_size=50)
+# the photo stays visible under the class colours (background is black)
+visualizer = dict(alpha=0.5)
 randomness = dict(seed=0)

@@ -2,6 +2,13 @@
 
 Nothing here imports ``mmagic.models``; configs are read with MMEngine and
 the network is built from cpra_mm's own registry.
+
+The downstream evaluation behind ``tools/eval_downstream.py`` (clean, rainy
+and derained test configs, their evaluation, samples and report) lives in
+the submodules ``downstream_task``, ``downstream_modes``,
+``downstream_evaluation``, ``downstream_samples`` and ``downstream_report``;
+import them directly (they are not imported here, which keeps this package
+free of MMDetection, MMSegmentation and matplotlib).
 """
 from cpra_mm.utils.derainer_checkpoint import (CheckpointMismatchError, generator_state_dict,
                                                load_generator_weights, read_checkpoint)

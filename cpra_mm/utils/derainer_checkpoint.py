@@ -1,8 +1,11 @@
 """Reading a deraining network's weights from the checkpoint layouts this
-project meets, and loading them strictly.
+project meets, and loading them strictly; likewise the weights of a detector
+or segmenter with a derain stage, whose derainer weights come from elsewhere
+(:func:`load_task_weights`).
 
-Used by :func:`cpra_mm.apis.init_derainer` and by the det/seg derain stage
-(:class:`cpra_mm.downstream.DerainStage`); nothing here imports MMagic,
+Used by :func:`cpra_mm.apis.init_derainer`, by the det/seg derain stage
+(:class:`cpra_mm.downstream.DerainStage`) and by the downstream evaluation
+(:mod:`cpra_mm.apis.downstream_evaluation`); nothing here imports MMagic,
 MMDetection or MMSegmentation models.
 
 Layouts understood (:func:`generator_state_dict`):
@@ -25,10 +28,13 @@ import torch
 from mmengine.runner import CheckpointLoader
 from torch import nn
 
-from cpra_mm.models.official_checkpoint import unwrap_state_dict
-
 GENERATOR_PREFIX = 'generator.'
 """Prefix of the network's keys in MMagic checkpoints (``DerainRestorer``)."""
+
+STATE_DICT_WRAPPERS = ('state_dict', 'params', 'model')
+"""Keys under which checkpoints wrap their state dict, tried in this order."""
+
+DATA_PARALLEL_PREFIX = 'module.'
 
 META_KEY = 'meta'
 URL_MARKER = '://'
@@ -76,6 +82,30 @@ def read_checkpoint(path: Union[str, Path]) -> Dict[str, Any]:
         raise ValueError(f'checkpoint {path} holds a {type(checkpoint).__name__}, '
                          'not a mapping of weights')
     return dict(checkpoint)
+
+
+def unwrap_state_dict(checkpoint: Mapping[str, Any]) -> Dict[str, Any]:
+    """The state dict inside a checkpoint, whatever its wrapping.
+
+    Args:
+        checkpoint: ``{'state_dict': {...}}``, ``{'params': {...}}``,
+            ``{'model': {...}}`` (the first of these keys whose value is a
+            mapping) or a bare state dict.
+
+    Returns:
+        ``{key: value}`` with a DataParallel ``module.`` prefix removed from
+        the keys; other entries (such as ``meta`` in a bare state dict) are
+        kept.
+
+    Raises:
+        ValueError: ``checkpoint`` is not a mapping.
+    """
+    if not isinstance(checkpoint, Mapping):
+        raise ValueError(f'expected a mapping of tensors, got {type(checkpoint).__name__}')
+    state = next((checkpoint[key] for key in STATE_DICT_WRAPPERS
+                  if isinstance(checkpoint.get(key), Mapping)), checkpoint)
+    return {k[len(DATA_PARALLEL_PREFIX):] if k.startswith(DATA_PARALLEL_PREFIX) else k: v
+            for k, v in state.items()}
 
 
 def checkpoint_meta(checkpoint: Mapping[str, Any]) -> Optional[Mapping[str, Any]]:
@@ -126,23 +156,68 @@ def load_generator_weights(model: nn.Module, state: Mapping[str, torch.Tensor],
         does not have, or tensors of another shape; the message names
         ``source`` and lists them.
     """
-    expected = model.state_dict()
+    problems = _fit_problems(model, state)
+    if problems:
+        raise CheckpointMismatchError(
+            f'checkpoint {source} does not fit {type(model).__name__}: ' + '; '.join(problems) +
+            '. Was it trained with another preset or layout? Build the network with those of '
+            'its training config.')
+    model.load_state_dict(state, strict=True)
+
+
+def load_task_weights(model: nn.Module, checkpoint: Union[str, Path],
+                      ignored_prefix: Optional[str] = None) -> None:
+    """Read ``checkpoint`` and load its weights into ``model`` strictly,
+    except for the keys under ``ignored_prefix``.
+
+    Meant for a detector or segmenter whose data preprocessor derains:
+    with ``ignored_prefix='data_preprocessor.derain_stage.'`` its derainer
+    keeps the weights it was built with (its own checkpoint), derainer keys
+    in ``checkpoint`` are skipped, and every other key must fit.
+
+    Args:
+        model: the model (unwrapped, not DDP).
+        checkpoint: a local file or a URL; an MMEngine checkpoint
+            (``state_dict``), a wrapped or a bare state dict, with or without
+            a ``module.`` prefix.
+        ignored_prefix: keys starting with it, of the model and of the
+            checkpoint, are neither compared nor loaded.
+
+    Raises:
+        FileNotFoundError: a local ``checkpoint`` that does not exist.
+        ValueError: an unreadable checkpoint, or one holding non-tensors.
+        CheckpointMismatchError: missing or unexpected keys, or tensors of
+            another shape; the message names ``checkpoint`` and the keys.
+    """
+    state = {k: v for k, v in unwrap_state_dict(read_checkpoint(checkpoint)).items()
+             if k != META_KEY and not (ignored_prefix and k.startswith(ignored_prefix))}
+    not_tensors = sorted(k for k, v in state.items() if not isinstance(v, torch.Tensor))
+    if not_tensors:
+        raise ValueError(f'checkpoint {checkpoint} holds non-tensor entries where weights are '
+                         f'expected: {_shown(not_tensors)}')
+    problems = _fit_problems(model, state, ignored_prefix)
+    if problems:
+        raise CheckpointMismatchError(
+            f'checkpoint {checkpoint} does not fit {type(model).__name__}: ' + '; '.join(problems))
+    model.load_state_dict(state, strict=False)
+
+
+def _fit_problems(model: nn.Module, state: Mapping[str, torch.Tensor],
+                  ignored_prefix: Optional[str] = None) -> List[str]:
+    """What keeps ``state`` from fitting ``model`` exactly: one line each
+    for missing keys, unexpected keys and shape mismatches (none: empty).
+    The model's keys under ``ignored_prefix`` are not required."""
+    expected = {k: v for k, v in model.state_dict().items()
+                if not (ignored_prefix and k.startswith(ignored_prefix))}
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
     reshaped = sorted(f'{key} (checkpoint {tuple(state[key].shape)}, network '
                       f'{tuple(expected[key].shape)})'
                       for key in set(expected) & set(state)
                       if state[key].shape != expected[key].shape)
-    if missing or unexpected or reshaped:
-        problems = [f'{label} ({len(keys)}): {_shown(keys)}'
-                    for label, keys in (('missing keys', missing),
-                                        ('unexpected keys', unexpected),
-                                        ('shape mismatches', reshaped)) if keys]
-        raise CheckpointMismatchError(
-            f'checkpoint {source} does not fit {type(model).__name__}: ' + '; '.join(problems) +
-            '. Was it trained with another preset or layout? Build the network with those of '
-            'its training config.')
-    model.load_state_dict(state, strict=True)
+    return [f'{label} ({len(keys)}): {_shown(keys)}'
+            for label, keys in (('missing keys', missing), ('unexpected keys', unexpected),
+                                ('shape mismatches', reshaped)) if keys]
 
 
 def load_derainer_weights(derainer: nn.Module, checkpoint: Union[str, Path]) -> None:

@@ -1,0 +1,87 @@
+"""Testing a detector or segmenter in one mode (clean, rainy or derained)
+with MMEngine's Runner and the config's own evaluator."""
+import copy
+import os.path as osp
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List
+
+import numpy as np
+from mmengine.config import Config
+from mmengine.dist import is_main_process
+from mmengine.runner import Runner
+
+from cpra_mm.utils.derainer_checkpoint import load_task_weights
+from cpra_mm.utils.launch import prepare_cpu_distributed
+
+from .downstream_samples import draw_samples
+from .downstream_task import detect_task
+
+DERAINER_KEY_PREFIX = 'data_preprocessor.derain_stage.'
+"""State-dict prefix of the derainer inside a derain data preprocessor."""
+
+
+@dataclass
+class ModeEvaluation:
+    """What testing one mode gave.
+
+    Attributes:
+        metrics: every metric the evaluator reported (e.g.
+            ``coco/bbox_mAP``, ``mIoU``).
+        samples: the first test images with the predictions drawn
+            (:func:`~cpra_mm.apis.downstream_samples.draw_samples`); empty
+            unless asked for, and on processes other than the main one.
+    """
+    metrics: Dict[str, float]
+    samples: List[np.ndarray] = field(default_factory=list)
+
+
+def evaluate_mode(cfg: Config, checkpoint: str, work_dir: str, name: str,
+                  launcher: str = 'none', num_samples: int = 0,
+                  score_thr: float = 0.3) -> ModeEvaluation:
+    """Test ``checkpoint`` with ``cfg`` (a mode's config,
+    :func:`~cpra_mm.apis.downstream_modes.mode_config`).
+
+    The checkpoint is loaded strictly, except for the derainer inside a
+    derain data preprocessor: its weights come from the preprocessor's
+    ``derainer_checkpoint``, loaded when the model is built, and derainer
+    weights in ``checkpoint`` are ignored. So a checkpoint that does not
+    fit fails instead of testing a half-initialised model.
+
+    Args:
+        cfg: the config; not modified.
+        checkpoint: the detector's or segmenter's weights.
+        work_dir: the Runner's work dir (logs).
+        name: experiment name (a time stamp is appended); also names the
+            visualiser, so several runners can live in one process.
+        launcher: ``'none'`` or ``'pytorch'`` (under ``torchrun``; CPU runs
+            are prepared with :func:`cpra_mm.utils.launch.prepare_cpu_distributed`).
+        num_samples: draw the predictions on this many test images into
+            ``<work_dir>/samples/``.
+        score_thr: the lowest score of a drawn detection.
+
+    Returns:
+        The metrics, and the drawn samples on the main process.
+
+    Raises:
+        CheckpointMismatchError: ``checkpoint`` does not fit the model.
+    """
+    cfg = copy.deepcopy(cfg)
+    cfg.launcher = launcher
+    cfg.experiment_name = f'{name}_{time.strftime("%Y%m%d_%H%M%S")}'
+    if isinstance(cfg.get('visualizer'), dict):
+        cfg.visualizer.name = cfg.experiment_name
+    cfg.work_dir = work_dir
+    cfg.load_from = None
+    cfg.resume = False
+    task = detect_task(cfg)
+    prepare_cpu_distributed(cfg)
+    runner = Runner.from_cfg(cfg)
+    load_task_weights(getattr(runner.model, 'module', runner.model), checkpoint,
+                      DERAINER_KEY_PREFIX)
+    result = ModeEvaluation({key: float(value) for key, value in runner.test().items()})
+    if num_samples and is_main_process():
+        options = {task.score_threshold_option: score_thr} if task.score_threshold_option else {}
+        result.samples = draw_samples(runner, num_samples, osp.join(work_dir, 'samples'),
+                                      **options)
+    return result

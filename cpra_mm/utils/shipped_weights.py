@@ -1,0 +1,32 @@
+"""Where the weights shipped with cpra_mm (``cpra_mm/weights/*.pth``) are.
+
+They are package data, so they sit beside the code wherever cpra_mm is
+imported from: the repository (editable install) or site-packages. Configs
+refer to them through :func:`shipped_weights`, which makes the reference
+independent of the working directory.
+"""
+from pathlib import Path
+
+WEIGHTS_DIR = Path(__file__).resolve().parents[1] / 'weights'
+"""The folder of the shipped weights."""
+
+
+def shipped_weights(name: str) -> str:
+    """The absolute path of a shipped weights file.
+
+    Args:
+        name: its file name, e.g. ``'cpraformer_small_photos.pth'``.
+
+    Returns:
+        The path as a string (config values are plain data).
+
+    Raises:
+        FileNotFoundError: naming the folder and the files it has, when
+            there is no such file.
+    """
+    path = WEIGHTS_DIR / name
+    if not path.is_file():
+        present = sorted(p.name for p in WEIGHTS_DIR.glob('*.pth'))
+        raise FileNotFoundError(f'no shipped weights {name!r} in {WEIGHTS_DIR}; present: '
+                                f'{present}')
+    return str(path)
