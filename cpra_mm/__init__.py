@@ -2,23 +2,26 @@
 MMSegmentation.
 
 ``import cpra_mm`` (or ``custom_imports=dict(imports=['cpra_mm'])`` in a
-config) applies the stack's compatibility shims and registers the network,
-its losses and the ``AddRain`` transform in the ``cpra_mm`` scope and in the
-mmagic, mmdet and mmseg scopes. The framework-specific glue lives in
-``cpra_mm.edit`` (MMagic model), ``cpra_mm.det`` and ``cpra_mm.seg`` (data
-preprocessors); configs import the one they need.
+config) checks mmcv, applies the stack's compatibility shims and registers
+the framework-neutral modules (the network, its losses, ``AddRain``,
+``KeepCleanCopy``, ``JointDerainTaskModel``) in the ``cpra_mm`` scope and in
+the mmagic, mmdet and mmseg scopes (:mod:`cpra_mm.registration`). The
+framework-specific glue lives in ``cpra_mm.edit`` (MMagic model),
+``cpra_mm.det`` and ``cpra_mm.seg`` (data preprocessors, visualisation
+hooks), which register in their framework's scope; configs import the one
+they need.
 """
 import mmcv
 
 from . import compat
 from .installation import check_mmcv_version, register_config_package
-from .registry import MODELS, TRANSFORMS, mirror_into_downstream_scopes, register_cpra_mm_modules
+from .registry import MODELS, TRANSFORMS
 from .version import __version__
 
 check_mmcv_version(mmcv.__version__)
 compat.apply()
 register_config_package()
-register_cpra_mm_modules()
-mirror_into_downstream_scopes()
+
+from . import registration  # noqa: E402,F401  (after the mmcv check: it imports mmcv.transforms)
 
 __all__ = ['MODELS', 'TRANSFORMS', '__version__']

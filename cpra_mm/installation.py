@@ -8,7 +8,7 @@
   ``mim`` and mmengine's ``pkg::`` config paths look.
 * mmengine accepts ``pkg::`` only for the packages it lists;
   :func:`register_config_package` adds cpra_mm, so that
-  ``mmengine.hub.get_config('cpra_mm::cpraformer/cpraformer_small_cpu_photos.py')``
+  ``mmengine.hub.get_config('cpra_mm::cpraformer/<config>.py')``
   and ``_base_ = 'cpra_mm::...'`` resolve in a process that imported cpra_mm.
 """
 from pathlib import Path

@@ -1,19 +1,20 @@
-"""cpra_mm's registries, and their mirroring into MMagic, MMDetection and
-MMSegmentation.
+"""cpra_mm's registries (the ``cpra_mm`` scope), and the one step that makes
+their modules visible in MMagic's, MMDetection's and MMSegmentation's.
 
-Every public module of cpra_mm that is framework-neutral (the network, its
-losses, the rain transform) is registered once in the ``cpra_mm`` scope below
-(children of mmengine's root registries, so ``type='cpra_mm.CPRAformer'``
-resolves from any scope) and then mirrored into the ``mmagic``, ``mmdet`` and
-``mmseg`` registries of whichever of those packages is installed, so configs
-with ``default_scope='mmdet'`` (etc.) can say ``type='CPRAformer'``.
+The registries are children of mmengine's root registries, so
+``type='cpra_mm.CPRAformer'`` resolves from any scope. A type without a
+scope prefix resolves only in the default scope's registry and its
+ancestors, never in a sibling scope such as ``cpra_mm``; so that configs
+with ``default_scope='mmdet'`` (etc.) can say ``type='CPRAformer'``,
+:func:`share_with_frameworks` registers every module of these registries in
+the installed frameworks' registries too.
 
-Only the frameworks' ``registry`` modules are imported here, never their model
-zoos, so ``import cpra_mm`` stays light: the det/seg side never pulls in
-``mmagic.models`` (diffusers, transformers).
+Only the frameworks' ``registry`` modules are imported here, never their
+model zoos, and nothing of cpra_mm: every module of the package may import
+this one.
 """
 import importlib
-from typing import Dict, Tuple
+from typing import Tuple
 
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
@@ -24,50 +25,36 @@ MODELS = Registry('model', parent=MMENGINE_MODELS, scope='cpra_mm',
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, scope='cpra_mm',
                       locations=['cpra_mm'])
 
-DOWNSTREAM_SCOPES: Tuple[str, ...] = ('mmagic', 'mmdet', 'mmseg')
+FRAMEWORK_SCOPES: Tuple[str, ...] = ('mmagic', 'mmdet', 'mmseg')
+"""The scopes whose configs use cpra_mm's modules without a scope prefix."""
 
 
-def _registries_of(scope: str) -> Dict[str, Registry]:
-    """Return ``{'MODELS': ..., 'TRANSFORMS': ...}`` of an installed scope.
+def share_with_frameworks() -> Tuple[str, ...]:
+    """Register every module of :data:`MODELS` and :data:`TRANSFORMS`, under
+    the same name, in the ``MODELS`` and ``TRANSFORMS`` registries of each
+    installed framework of :data:`FRAMEWORK_SCOPES`.
 
-    Returns an empty dict when the package is not installed.
-    """
-    try:
-        module = importlib.import_module(f'{scope}.registry')
-    except ImportError:
-        return {}
-    return {'MODELS': module.MODELS, 'TRANSFORMS': module.TRANSFORMS}
-
-
-def register_cpra_mm_modules() -> None:
-    """Register cpra_mm's framework-neutral modules in the ``cpra_mm``
-    scope."""
-    from .datasets.transforms import AddRain, KeepCleanCopy
-    from .downstream import JointDerainTaskModel
-    from .losses import FFTLoss, LaplacianEdgeLoss
-    from .models import CPRAformer
-
-    for module in (CPRAformer, LaplacianEdgeLoss, FFTLoss, JointDerainTaskModel):
-        MODELS.register_module(module=module, force=True)
-    for module in (AddRain, KeepCleanCopy):
-        TRANSFORMS.register_module(module=module, force=True)
-
-
-def mirror_into_downstream_scopes() -> Tuple[str, ...]:
-    """Register every module of cpra_mm's registries in the installed
-    downstream scopes.
+    A module a framework registry already holds under its name is skipped,
+    so calling this again changes nothing; a framework's own module is
+    never replaced.
 
     Returns:
-        The scopes that received the modules.
+        The scopes whose registries received the modules (the installed
+        frameworks).
+
+    Raises:
+        KeyError: when a framework registry holds another module under the
+            name of one of cpra_mm's (mmengine's message names both).
     """
-    own = {'MODELS': MODELS, 'TRANSFORMS': TRANSFORMS}
-    mirrored = []
-    for scope in DOWNSTREAM_SCOPES:
-        targets = _registries_of(scope)
-        if not targets:
+    shared = []
+    for scope in FRAMEWORK_SCOPES:
+        try:
+            framework = importlib.import_module(f'{scope}.registry')
+        except ImportError:
             continue
-        for kind, registry in own.items():
-            for name, module in registry.module_dict.items():
-                targets[kind].register_module(name=name, module=module, force=True)
-        mirrored.append(scope)
-    return tuple(mirrored)
+        for own, theirs in ((MODELS, framework.MODELS), (TRANSFORMS, framework.TRANSFORMS)):
+            for name, module in own.module_dict.items():
+                if theirs.module_dict.get(name) is not module:
+                    theirs.register_module(name=name, module=module)
+        shared.append(scope)
+    return tuple(shared)

@@ -1,4 +1,5 @@
-"""Two training iterations of ``configs/cpraformer/cpraformer_small_cpu_photos.py``
+"""Two training iterations of the built-in photos config
+(``configs/cpraformer/cpraformer_small-corrected_1xb8-2000iter_builtin-photos.py``)
 on tiny generated photographs, for tests that drive whole command-line
 tools (stock MMagic tools, mim).
 
@@ -14,7 +15,8 @@ import cv2
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-PHOTOS_CONFIG = REPO / 'configs' / 'cpraformer' / 'cpraformer_small_cpu_photos.py'
+PHOTOS_CONFIG = (REPO / 'configs' / 'cpraformer' /
+                 'cpraformer_small-corrected_1xb8-2000iter_builtin-photos.py')
 TRAIN_ITERS = 2
 CHECKPOINT_NAME = f'iter_{TRAIN_ITERS}.pth'
 """The checkpoint a :func:`photos_cfg_options` training run ends with."""

@@ -24,12 +24,13 @@ import cpra_mm  # noqa: E402,F401
 import cpra_mm.edit  # noqa: E402,F401
 from mmagic.registry import DATASETS, MODELS  # noqa: E402
 from mmagic.structures import DataSample  # noqa: E402
+from photos_run import PHOTOS_CONFIG  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL_CONFIGS = sorted((REPO / 'configs' / 'cpraformer').glob('*.py'))
 DATASET_CONFIGS = sorted((REPO / 'configs' / '_base_' / 'datasets').glob('*.py'))
-PAPER_CONFIG = REPO / 'configs' / 'cpraformer' / 'cpraformer_paper_rain13k.py'
-PHOTOS_CONFIG = REPO / 'configs' / 'cpraformer' / 'cpraformer_small_cpu_photos.py'
+PAPER_CONFIG = (REPO / 'configs' / 'cpraformer' /
+                'cpraformer_paper-reference_1xb12-342800iter_rain13k.py')
 TEST_SETS = ['Rain100H', 'Rain100L', 'Test100', 'Test1200', 'Test2800']
 
 
@@ -184,12 +185,13 @@ def test_dataset_config_parses(path: Path):
         assert val.get('ann_file') or val.data_prefix != cfg.train_dataloader.dataset.data_prefix
         for loader in _as_list(cfg.get('test_dataloader', [])):
             test = loader.dataset
-            assert (test.data_root, dict(test.data_prefix)) != (
-                val.data_root, dict(val.data_prefix)), 'validation must not be a test set'
+            assert (test.data_root, dict(test.data_prefix), test.get('ann_file')) != (
+                val.data_root, dict(val.data_prefix), val.get('ann_file')), \
+                'validation must not be a test set'
 
 
 def test_five_test_sets_have_their_own_prefix():
-    cfg = Config.fromfile(str(REPO / 'configs/_base_/datasets/deraining_5sets_test.py'))
+    cfg = Config.fromfile(str(REPO / 'configs/_base_/datasets/rain13k.py'))
     assert [e[0]['prefix'] for e in cfg.test_evaluator] == TEST_SETS
     assert [d.dataset.data_root for d in cfg.test_dataloader] == [
         f'data/{name}/test' for name in TEST_SETS]
@@ -206,17 +208,34 @@ def test_paper_schedule_matches_300_epochs():
                            'PairedRandomCrop').gt_patch_size == 64
 
 
+TEMPLATED_NAMES_CONFIG = '''
+_base_ = [{template!r}]
+names = dict(data_prefix=dict(img='train/data', gt='train/gt'),
+             filename_tmpl=dict(img='{{}}_rain', gt='{{}}_clean'), search_key='gt')
+train_dataloader = dict(dataset=names)
+val_dataloader = dict(dataset=names)
+'''
+"""A dataset config on the paired template whose rainy and clean files are
+named differently (Raindrop's ``<i>_rain.png`` / ``<i>_clean.png``)."""
+
+
 @pytest.mark.parametrize('config_name, layout', [
-    ('rain13k_train.py', {'img': 'train/input/{}.png', 'gt': 'train/target/{}.png'}),
-    ('raindrop.py', {'img': 'train/data/{}_rain.png', 'gt': 'train/gt/{}_clean.png'}),
-])
+    ('rain13k.py', {'img': 'train/input/{}.png', 'gt': 'train/target/{}.png'}),
+    (None, {'img': 'train/data/{}_rain.png', 'gt': 'train/gt/{}_clean.png'}),
+], ids=['rain13k', 'filename_tmpl'])
 def test_make_val_split_writes_disjoint_annotations(tmp_path: Path, config_name, layout):
     for index in range(6):
         for key, template in layout.items():
             path = tmp_path / template.format(index)
             path.parent.mkdir(parents=True, exist_ok=True)
             cv2.imwrite(str(path), np.full((8, 8, 3), 40 * index, np.uint8))
-    config = REPO / 'configs' / '_base_' / 'datasets' / config_name
+    datasets = REPO / 'configs' / '_base_' / 'datasets'
+    if config_name is None:
+        config = tmp_path / 'templated_names.py'
+        config.write_text(TEMPLATED_NAMES_CONFIG.format(
+            template=str(datasets / 'templates' / 'paired_deraining.py')))
+    else:
+        config = datasets / config_name
     result = subprocess.run(
         [sys.executable, str(REPO / 'tools' / 'dataset_converters' / 'make_val_split.py'),
          str(config), '--num-val', '2', '--seed', '0', '--data-root', str(tmp_path)],

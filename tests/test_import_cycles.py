@@ -13,14 +13,7 @@ import textwrap
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
-import pytest
-
 PACKAGE_ROOT = Path(__file__).resolve().parents[1] / 'cpra_mm'
-
-KNOWN_FUNCTION_LEVEL_EDGE = ('cpra_mm.registry', 'cpra_mm.downstream')
-"""``register_cpra_mm_modules()`` imports ``cpra_mm.downstream``, whose
-modules import ``cpra_mm.registry`` at module level: a cycle that holds only
-because this one import sits inside a function (issue 12)."""
 
 Graph = Dict[str, Set[str]]
 
@@ -132,12 +125,6 @@ def find_cycle(graph: Graph) -> Optional[List[str]]:
     return None
 
 
-def _without(graph: Graph, edge: Tuple[str, str]) -> Graph:
-    source, target = edge
-    return {module: edges - {target} if module == source else edges
-            for module, edges in graph.items()}
-
-
 def _message(cycle: Optional[List[str]]) -> str:
     return 'import cycle: ' + ' -> '.join(cycle or [])
 
@@ -147,17 +134,6 @@ def test_no_import_cycle_among_module_level_imports():
     assert cycle is None, _message(cycle)
 
 
-def test_no_import_cycle_with_function_level_imports_besides_the_known_one():
-    graph = import_graph(PACKAGE_ROOT, 'cpra_mm', function_level=True)
-    assert KNOWN_FUNCTION_LEVEL_EDGE[1] in graph[KNOWN_FUNCTION_LEVEL_EDGE[0]]
-    cycle = find_cycle(_without(graph, KNOWN_FUNCTION_LEVEL_EDGE))
-    assert cycle is None, _message(cycle)
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    'known cycle (issue 12): cpra_mm.registry imports cpra_mm.downstream inside '
-    'register_cpra_mm_modules(), and cpra_mm.downstream\'s modules import cpra_mm.registry; '
-    'remove this mark when registration is unified'))
 def test_no_import_cycle_with_function_level_imports():
     cycle = find_cycle(import_graph(PACKAGE_ROOT, 'cpra_mm', function_level=True))
     assert cycle is None, _message(cycle)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import yaml
 
+from cpra_mm.utils.shipped_weights import BUILTIN_DERAINER
 from photos_run import CHECKPOINT_NAME, PHOTOS_CONFIG, photos_cfg_options, write_photos
 from wheel_build import REPO, InstalledWheel, installed_wheel, offline_env
 
@@ -71,12 +72,19 @@ def test_metafile_lists_every_config(metafile: Path):
             assert (REPO / 'cpra_mm' / model['Weights']).is_file(), model['Weights']
 
 
-def test_builtin_derainer_entry_has_its_measured_results():
+def test_builtin_photos_entry_has_its_measured_results():
     meta = yaml.safe_load((REPO / 'configs' / 'cpraformer' / 'metafile.yml').read_text())
     model = next(m for m in meta['Models'] if m['Name'] == PHOTOS_CONFIG.stem)
-    assert model['Weights'] == 'weights/cpraformer_small_photos.pth'
     assert model['Results'] == [{'Dataset': 'photos-test', 'Task': 'Deraining',
                                  'Metrics': {'PSNR (Y)': 38.78, 'SSIM (Y)': 0.983}}]
+
+
+def test_the_builtin_derainer_is_listed_with_its_config_and_results():
+    """The metafile entry of the config that trained the shipped derainer
+    names its weights and has measured results."""
+    meta = yaml.safe_load((REPO / 'configs' / 'cpraformer' / 'metafile.yml').read_text())
+    entries = [m for m in meta['Models'] if m.get('Weights') == f'weights/{BUILTIN_DERAINER}']
+    assert len(entries) == 1 and entries[0]['Results']
 
 
 def test_mim_search_reads_the_installed_model_index(installed: InstalledWheel, tmp_path: Path):

@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 import pytest
 
+from cpra_mm.utils.shipped_weights import BUILTIN_DERAINER
+from photos_run import PHOTOS_CONFIG
 from wheel_build import (REPO, InstalledWheel, copy_source_tree, installed_wheel, offline_env,
                          run_pip, source_files)
 
@@ -46,8 +48,8 @@ def test_wheel_carries_mim_files_and_weights(installed: InstalledWheel):
     assert 'cpra_mm/.mim/model-index.yml' in expected
     assert {'cpra_mm/.mim/tools/train.py', 'cpra_mm/.mim/tools/test.py',
             'cpra_mm/.mim/tools/derain.py',
-            'cpra_mm/.mim/configs/cpraformer/cpraformer_small_cpu_photos.py',
-            'cpra_mm/weights/cpraformer_small_photos.pth'} <= expected
+            f'cpra_mm/.mim/configs/cpraformer/{PHOTOS_CONFIG.name}',
+            f'cpra_mm/weights/{BUILTIN_DERAINER}'} <= expected
     assert expected <= names, sorted(expected - names)
     assert 'cpra_mm/cli.py' in names
     assert not [name for name in names if '__pycache__' in name or name.endswith('.pyc')]
@@ -84,7 +86,7 @@ def test_installed_package_resolves_package_configs(installed: InstalledWheel, t
         'from mmagic.registry import MODELS\n'
         'from mmengine.hub import get_config\n'
         'from mmengine.registry import DefaultScope\n'
-        "cfg = get_config('cpra_mm::cpraformer/cpraformer_small_cpu_photos.py')\n"
+        f"cfg = get_config('cpra_mm::cpraformer/{PHOTOS_CONFIG.name}')\n"
         "with DefaultScope.overwrite_default_scope(cfg.default_scope):\n"
         '    model = MODELS.build(cfg.model)\n'
         'print(json.dumps(dict(package=cpra_mm.__file__, config=cfg.filename,\n'
@@ -98,7 +100,7 @@ def test_installed_package_resolves_package_configs(installed: InstalledWheel, t
     package = installed.site / 'cpra_mm'
     assert Path(found['package']).parent == package
     assert Path(found['config']) == (
-        package / '.mim' / 'configs' / 'cpraformer' / 'cpraformer_small_cpu_photos.py')
+        package / '.mim' / 'configs' / 'cpraformer' / PHOTOS_CONFIG.name)
     assert found['model'] == 'DerainRestorer'
     assert Path(found['builtin']).parent == package / 'weights' and found['builtin_exists']
 

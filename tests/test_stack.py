@@ -72,17 +72,41 @@ def test_import_cpra_mm_registers_its_modules_in_every_scope(scope):
     assert {name: transforms.get(name) for name in PROMISED_TRANSFORMS} == PROMISED_TRANSFORMS
 
 
-@pytest.mark.parametrize('glue, scope, name', [
-    ('cpra_mm.edit', 'mmagic', 'DerainRestorer'),
-    ('cpra_mm.det', 'mmdet', 'DerainDetDataPreprocessor'),
-    ('cpra_mm.seg', 'mmseg', 'DerainSegDataPreProcessor'),
+@pytest.mark.parametrize('glue, scope, kind, name', [
+    ('cpra_mm.edit', 'mmagic', 'MODELS', 'DerainRestorer'),
+    ('cpra_mm.det', 'mmdet', 'MODELS', 'DerainDetDataPreprocessor'),
+    ('cpra_mm.det', 'mmdet', 'HOOKS', 'DerainDetVisualizationHook'),
+    ('cpra_mm.seg', 'mmseg', 'MODELS', 'DerainSegDataPreProcessor'),
+    ('cpra_mm.seg', 'mmseg', 'HOOKS', 'DerainSegVisualizationHook'),
 ])
-def test_framework_glue_registers_its_model(glue, scope, name):
+def test_framework_glue_registers_in_its_framework_scope_only(glue, scope, kind, name):
     module = importlib.import_module(glue)
-    registry = importlib.import_module(f'{scope}.registry')
-    assert registry.MODELS.module_dict.get(name) is getattr(module, name)
-    if scope != 'mmagic':
-        assert cpra_mm.MODELS.module_dict.get(name) is getattr(module, name)
+    registry = getattr(importlib.import_module(f'{scope}.registry'), kind)
+    assert registry.module_dict.get(name) is getattr(module, name)
+    assert name not in cpra_mm.MODELS.module_dict
+
+
+def test_sharing_with_the_frameworks_is_idempotent_and_never_overwrites():
+    from mmdet.registry import MODELS as DET_MODELS
+
+    from cpra_mm.registry import FRAMEWORK_SCOPES, share_with_frameworks
+
+    assert share_with_frameworks() == FRAMEWORK_SCOPES
+    assert DET_MODELS.module_dict['CPRAformer'] is CPRAformer
+
+    class Impostor(nn.Module):
+        pass
+
+    cpra_mm.MODELS.register_module(name='ImpostorOfRetinaNet', module=Impostor)
+    DET_MODELS.register_module(name='ImpostorOfRetinaNet', module=nn.Identity)
+    try:
+        with pytest.raises(KeyError, match='ImpostorOfRetinaNet'):
+            share_with_frameworks()
+        assert DET_MODELS.module_dict['ImpostorOfRetinaNet'] is nn.Identity
+    finally:
+        for registry in (cpra_mm.MODELS, *(importlib.import_module(f'{scope}.registry').MODELS
+                                          for scope in FRAMEWORK_SCOPES)):
+            registry.module_dict.pop('ImpostorOfRetinaNet', None)
 
 
 def test_import_cpra_mm_does_not_pull_mmagic_models():

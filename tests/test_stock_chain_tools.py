@@ -24,9 +24,10 @@ from cpra_mm.apis.downstream_modes import derive_mode_config, mode_config
 from cpra_mm.apis.downstream_report import table_metrics
 from cpra_mm.apis.downstream_task import TASKS
 from cpra_mm.det import DerainDetDataPreprocessor, DerainDetVisualizationHook
-from cpra_mm.downstream.chain_config import add_derain_stage, add_rain
+from cpra_mm.downstream.chain_config import (PACK_META_KEYS, add_clean_copy, add_derain_stage,
+                                             add_rain)
 from cpra_mm.seg import DerainSegDataPreProcessor, DerainSegVisualizationHook
-from cpra_mm.utils.shipped_weights import shipped_weights
+from cpra_mm.utils.shipped_weights import builtin_derainer_checkpoint, shipped_weights
 from tool_loading import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,7 +133,7 @@ def test_stock_test_matches_eval_downstream(task, mode, workspace, tmp_path, mon
     clean_cfg = Config.fromfile(str(DEMO / f'{clean}.py'))
     clean_cfg.merge_from_dict(SMALL_LOADER)
     cfg = derive_mode_config(clean_cfg, mode, rain_seed=0, derainer=DERAINER,
-                             derainer_checkpoint=shipped_weights('cpraformer_small_photos.pth'))
+                             derainer_checkpoint=builtin_derainer_checkpoint())
     api = evaluate_mode(cfg, weights, str(tmp_path / 'api'), f'{task}_{mode}')
     assert stock == table_metrics(api.metrics, TASKS[scope], mode)
 
@@ -191,6 +192,36 @@ def test_chain_config_edits():
         add_derain_stage(dict(type='BaseDataPreprocessor'))
     with pytest.raises(ValueError, match='not deraining arguments'):
         add_derain_stage(dict(type='DetDataPreprocessor'), mean=[0, 0, 0])
+
+
+def test_clean_copy_edit():
+    """add_clean_copy: the rain moves behind a clean copy just before the
+    pack transform, whose meta keys gain the copy's key."""
+    pipeline = [dict(type='LoadImageFromFile'), dict(type='AddRain', seed=None, density=3.0),
+                dict(type='Resize', scale=(8, 8)), dict(type='mmdet.PackDetInputs')]
+    joint = add_clean_copy(pipeline, density=5.0)
+    assert [step['type'] for step in joint] == [
+        'LoadImageFromFile', 'Resize', 'KeepCleanCopy', 'AddRain', 'mmdet.PackDetInputs']
+    assert joint[2] == dict(type='KeepCleanCopy', src_key='img', dst_key='clean_img')
+    assert joint[3] == dict(type='AddRain', src_key='img', dst_key='img', seed=None, density=5.0)
+    assert joint[4]['meta_keys'] == (*PACK_META_KEYS['PackDetInputs'], 'clean_img')
+    assert len(pipeline) == 4 and 'meta_keys' not in pipeline[-1], 'the input was modified'
+    own_keys = [dict(type='LoadImageFromFile'),
+                dict(type='PackSegInputs', meta_keys=('img_path', ))]
+    assert add_clean_copy(own_keys, clean_key='clean')[-1]['meta_keys'] == ('img_path', 'clean')
+    with pytest.raises(ValueError, match='pack transform'):
+        add_clean_copy(pipeline[:-1])
+
+
+def test_pack_meta_keys_are_the_frameworks_defaults():
+    import inspect
+
+    from mmdet.datasets.transforms import PackDetInputs
+    from mmseg.datasets.transforms import PackSegInputs
+
+    for pack in (PackDetInputs, PackSegInputs):
+        default = inspect.signature(pack).parameters['meta_keys'].default
+        assert PACK_META_KEYS[pack.__name__] == default
 
 
 class ConstantColour(nn.Module):

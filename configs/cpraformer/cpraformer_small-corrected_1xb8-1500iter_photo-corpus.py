@@ -31,7 +31,7 @@ model = dict(
     data_preprocessor=dict(
         type='DataPreprocessor', mean=[0., 0., 0.], std=[255., 255., 255.]))
 
-load_from = 'cpra_mm/weights/cpraformer_small_photos.pth'
+load_from = 'cpra_mm/weights/cpraformer_small_photos.pth'  # the first built-in model
 
 max_iters = 1_500
 warmup_iters = 100

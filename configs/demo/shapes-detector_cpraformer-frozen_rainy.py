@@ -3,14 +3,8 @@
 # mean, std, channel flip and padding), as `tools/eval_downstream.py` tests it
 # in its `derained` mode. `test.py ... --show-dir DIR` draws the predictions
 # on the derained images.
-_base_ = ['./shapes-detector_rainy.py', './_base_/cpraformer_small_photos.py']
-from cpra_mm.downstream.chain_config import add_derain_stage  # noqa: E402
+_base_ = ['./shapes-detector_rainy.py', './_base_/builtin_derainer.py']
 
 model = dict(
-    data_preprocessor=add_derain_stage(
-        _base_.model.data_preprocessor,
-        derainer=_base_.derainer,
-        derainer_checkpoint=_base_.derainer_checkpoint,
-        trainable=False,
-        derain_tile_size=_base_.derain_tile_size,
-        derain_tile_overlap=_base_.derain_tile_overlap))
+    data_preprocessor=dict(
+        type='DerainDetDataPreprocessor', trainable=False, **_base_.derain_preprocessor))

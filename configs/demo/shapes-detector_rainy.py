@@ -4,7 +4,7 @@
 # `rainy` mode. Training is left as it is (clean images).
 # `test.py ... --show-dir DIR` draws the predictions on the rainy images
 # (DerainDetVisualizationHook), not on the clean files.
-_base_ = ['./shapes_detector.py', '../downstream/_base_/synthetic_rain.py']
+_base_ = ['./shapes_detector.py', '../_base_/rain/synthetic_rain.py']
 from cpra_mm.downstream.chain_config import add_rain  # noqa: E402
 
 custom_imports = dict(imports=['cpra_mm', 'cpra_mm.det'], allow_failed_imports=False)

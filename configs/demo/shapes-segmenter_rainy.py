@@ -5,7 +5,7 @@
 # `test.py ... --show-dir DIR` draws the predictions on the rainy images
 # (DerainSegVisualizationHook), not on the clean files, of every batch
 # (interval=1; the stock hook's 50 would skip the 16 batches of the demo).
-_base_ = ['./shapes_segmenter.py', '../downstream/_base_/synthetic_rain.py']
+_base_ = ['./shapes_segmenter.py', '../_base_/rain/synthetic_rain.py']
 from cpra_mm.downstream.chain_config import add_rain  # noqa: E402
 
 custom_imports = dict(imports=['cpra_mm', 'cpra_mm.seg'], allow_failed_imports=False)

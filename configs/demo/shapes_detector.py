@@ -4,7 +4,11 @@
 # much of that a derainer in front of it recovers. About 12-14 minutes on 2 CPU
 # cores; see configs/demo/README.md. MMDetection's default runtime supplies
 # the scope, hooks, visualiser and logging; only what differs is set here.
-_base_ = ['mmdet::_base_/default_runtime.py']
+_base_ = [
+    'mmdet::_base_/datasets/coco_detection.py',
+    'mmdet::_base_/schedules/schedule_1x.py',
+    'mmdet::_base_/default_runtime.py',
+]
 custom_imports = dict(imports=['cpra_mm'], allow_failed_imports=False)
 
 data_root = 'data/demo_shapes/'
@@ -84,47 +88,33 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=8,
     num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    batch_sampler=None,
     dataset=dict(
-        type='CocoDataset',
         metainfo=metainfo,
         data_root=data_root,
         ann_file='annotations/instances_train.json',
         data_prefix=dict(img='images/train/'),
-        filter_cfg=dict(filter_empty_gt=True, min_size=4),
+        filter_cfg=dict(min_size=4),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
     num_workers=1,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='CocoDataset',
         metainfo=metainfo,
         data_root=data_root,
         ann_file='annotations/instances_val.json',
         data_prefix=dict(img='images/val/'),
-        test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(
-    type='CocoMetric',
-    ann_file=data_root + 'annotations/instances_val.json',
-    metric='bbox',
-    format_only=False)
+val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
 test_evaluator = val_evaluator
 
 max_epochs = 60
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+train_cfg = dict(max_epochs=max_epochs, val_interval=10)
 
 optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.05),
+    optimizer=dict(_delete_=True, type='AdamW', lr=2e-3, weight_decay=0.05),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0),
     clip_grad=dict(max_norm=10.0, norm_type=2))
 param_scheduler = [

@@ -3,9 +3,10 @@
 # background, disk, square and triangle. It trains on CLEAN images only, so
 # tools/eval_downstream.py measures what rain costs it and how much of that a
 # derainer in front of it recovers. About 8-10 minutes on 2 CPU cores; see
-# configs/demo/README.md. MMSegmentation's default runtime supplies the
-# scope, visualiser and logging; only what differs is set here.
-_base_ = ['mmseg::_base_/default_runtime.py']
+# configs/demo/README.md. MMSegmentation's default runtime and 80k schedule
+# supply the scope, loops, hooks, visualiser and logging; only what differs
+# is set here.
+_base_ = ['mmseg::_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_80k.py']
 custom_imports = dict(imports=['cpra_mm'], allow_failed_imports=False)
 
 data_root = 'data/demo_shapes/'
@@ -72,14 +73,13 @@ test_pipeline = [
     dict(type='PackSegInputs'),
 ]
 
-dataset_type = 'BaseSegDataset'
 train_dataloader = dict(
     batch_size=8,
     num_workers=1,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        type=dataset_type,
+        type='BaseSegDataset',
         metainfo=metainfo,
         data_root=data_root,
         data_prefix=dict(img_path='images/train', seg_map_path='masks/train'),
@@ -88,19 +88,12 @@ train_dataloader = dict(
         reduce_zero_label=False,
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=1,
-    persistent_workers=True,
+    train_dataloader,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        metainfo=metainfo,
-        data_root=data_root,
+        train_dataloader['dataset'],
         data_prefix=dict(img_path='images/val', seg_map_path='masks/val'),
-        img_suffix='.png',
-        seg_map_suffix='.png',
-        reduce_zero_label=False,
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
@@ -109,13 +102,10 @@ val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator
 
 max_iters = 3000
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=500)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+train_cfg = dict(max_iters=max_iters, val_interval=500)
 
 optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.01),
+    optimizer=dict(_delete_=True, type='AdamW', lr=2e-3, weight_decay=0.01),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=100),
@@ -124,14 +114,7 @@ param_scheduler = [
 ]
 
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=500, max_keep_ckpts=1,
-        save_best='mIoU', rule='greater'),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+    checkpoint=dict(interval=500, max_keep_ckpts=1, save_best='mIoU', rule='greater'))
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
 log_processor = dict(window_size=50)
 # the photo stays visible under the class colours (background is black)

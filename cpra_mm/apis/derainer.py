@@ -5,8 +5,9 @@ Example::
     from cpra_mm.apis import derain, init_derainer
 
     model = init_derainer()                       # the built-in small model
-    model = init_derainer('configs/cpraformer/cpraformer_small_cpu_photos.py',
-                          'work_dirs/cpraformer_small_cpu_photos/iter_3000.pth')
+    model = init_derainer(
+        'configs/cpraformer/cpraformer_small-corrected_1xb8-2000iter_builtin-photos.py',
+        'work_dirs/cpraformer_small-corrected_1xb8-2000iter_builtin-photos/iter_2000.pth')
     clean = derain(model, rainy_rgb_uint8)        # H x W x 3 uint8 in and out
 """
 from pathlib import Path
@@ -19,11 +20,12 @@ from torch import nn
 from cpra_mm.models import tiled_forward
 from cpra_mm.utils.derainer_checkpoint import (checkpoint_meta, generator_state_dict,
                                                load_generator_weights, read_checkpoint)
+from cpra_mm.utils.shipped_weights import BUILTIN_DERAINER, WEIGHTS_DIR
 
 from .generator_builder import (ConfigLike, build_generator, generator_config_from_config,
                                 generator_config_from_meta)
 
-BUILTIN_CHECKPOINT = Path(__file__).resolve().parents[1] / 'weights' / 'cpraformer_small_photos.pth'
+BUILTIN_CHECKPOINT = WEIGHTS_DIR / BUILTIN_DERAINER
 """The built-in small model trained on photographs (a bare state dict plus
 ``meta`` with ``preset`` and ``layout``)."""
 

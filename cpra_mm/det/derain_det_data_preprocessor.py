@@ -1,10 +1,12 @@
 """``DerainDetDataPreprocessor``: MMDetection's data preprocessor with a
 derainer in front."""
 from mmdet.models.data_preprocessors import DetDataPreprocessor
+from mmdet.registry import MODELS
 
 from cpra_mm.downstream import DerainPreprocessingMixin
 
 
+@MODELS.register_module()
 class DerainDetDataPreprocessor(DerainPreprocessingMixin, DetDataPreprocessor):
     """Derain the batch, then do what :class:`DetDataPreprocessor` does
     (channel flip, normalisation, padding to ``pad_size_divisor``, batch

@@ -4,6 +4,7 @@ import os.path as osp
 from typing import Optional, Sequence
 
 from mmdet.engine.hooks import DetVisualizationHook
+from mmdet.registry import HOOKS
 from mmdet.structures import DetDataSample
 from mmengine.runner import Runner
 from mmengine.utils import mkdir_or_exist
@@ -11,6 +12,7 @@ from mmengine.utils import mkdir_or_exist
 from cpra_mm.downstream.model_input_visualization import ModelInputVisualizationMixin
 
 
+@HOOKS.register_module()
 class DerainDetVisualizationHook(ModelInputVisualizationMixin, DetVisualizationHook):
     """:class:`DetVisualizationHook` that draws the predictions (and ground
     truth) with the runner's ``DetLocalVisualizer`` on the image the

@@ -5,9 +5,10 @@ weights with :func:`cpra_mm.utils.derainer_checkpoint.load_derainer_weights`
 (re-exported here with :class:`CheckpointMismatchError`, which it raises).
 
 No MMDetection, MMSegmentation or MMagic import happens here;
-``cpra_mm.det`` and ``cpra_mm.seg`` build on these. ``import cpra_mm``
-registers :class:`JointDerainTaskModel` (and the ``KeepCleanCopy`` transform
-it relies on) in every scope.
+``cpra_mm.det`` and ``cpra_mm.seg`` build on these.
+:class:`JointDerainTaskModel` (and the ``KeepCleanCopy`` transform it relies
+on) register in the ``cpra_mm`` scope, which ``import cpra_mm`` shares with
+every framework scope.
 """
 from cpra_mm.datasets.transforms.keep_clean_copy import KeepCleanCopy
 from cpra_mm.utils.derainer_checkpoint import CheckpointMismatchError, load_derainer_weights

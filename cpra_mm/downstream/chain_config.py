@@ -1,15 +1,16 @@
 """Turning a detector's or segmenter's config into a rain chain: synthetic
-rain in its test pipeline, a derain stage in its data preprocessor.
+rain in its pipelines, a derain stage in its data preprocessor, and the
+clean copy joint fine-tuning needs.
 
-The one implementation of both edits, used by the chain config files
-(``configs/demo/shapes-*_rainy.py``, which import these functions) and by
-:mod:`cpra_mm.apis.downstream_modes` for any user config. Both functions
-take config pieces (plain ``dict`` / ``ConfigDict``) and return new ones;
-their inputs are not modified. Nothing here imports MMDetection or
-MMSegmentation.
+The one implementation of these edits, used by the chain config files
+(``configs/demo/shapes-*_rainy.py`` and ``configs/downstream/``, which
+import these functions) and by :mod:`cpra_mm.apis.downstream_modes` for any
+user config. The functions take config pieces (plain ``dict`` /
+``ConfigDict``) and return new ones; their inputs are not modified. Nothing
+here imports MMDetection or MMSegmentation.
 """
 import copy
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 LOADER_PREFIX = 'LoadImage'
 """Transforms whose name starts with this load the image (``LoadImageFromFile``,
@@ -21,6 +22,15 @@ DERAIN_PREPROCESSORS: Dict[str, str] = {
 }
 """Stock data preprocessor type -> its deraining counterpart (``cpra_mm.det``,
 ``cpra_mm.seg``)."""
+
+PACK_META_KEYS: Dict[str, Tuple[str, ...]] = {
+    'PackDetInputs': ('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'flip',
+                      'flip_direction'),
+    'PackSegInputs': ('img_path', 'seg_map_path', 'ori_shape', 'img_shape', 'pad_shape',
+                      'scale_factor', 'flip', 'flip_direction', 'reduce_zero_label'),
+}
+"""The default ``meta_keys`` of the pack transforms (MMDetection 3.3,
+MMSegmentation 1.2), for a pack transform that sets none."""
 
 DERAIN_ARGUMENTS = ('derainer', 'derainer_checkpoint', 'trainable', 'derain_tile_size',
                     'derain_tile_overlap', 'derain_channel_order')
@@ -64,6 +74,52 @@ def add_rain(pipeline: Sequence[Mapping[str, Any]], seed: Optional[int] = None,
                          f'{[type_name(entry) for entry in entries]}')
     entries.insert(loaders[0] + 1, dict(type='AddRain', seed=seed, **rain))
     return entries
+
+
+def add_clean_copy(pipeline: Sequence[Mapping[str, Any]], clean_key: str = 'clean_img',
+                   **rain: Any) -> List[Dict[str, Any]]:
+    """A copy of a training ``pipeline`` for joint fine-tuning
+    (:class:`cpra_mm.downstream.JointDerainTaskModel`): ``KeepCleanCopy`` and
+    ``AddRain(src_key='img', dst_key='img', **rain)`` right before its last
+    transform, the pack transform, whose ``meta_keys`` gain ``clean_key``.
+
+    The clean copy is thus taken after every geometric and photometric
+    transform, the rain added to the very image the model gets, and the copy
+    packed into each data sample's metainfo. An ``AddRain`` the pipeline
+    already has (a rainy baseline's, after loading) is left out: the rain is
+    added once, behind the copy.
+
+    Args:
+        pipeline: the training pipeline, clean or rainy, ending with its pack
+            transform (``PackDetInputs``, ``PackSegInputs``, ...).
+        clean_key: the results and metainfo key of the clean copy.
+        **rain: ``AddRain``'s other arguments (``seed``, ``density``, ...);
+            without ``seed`` the rain is drawn afresh every time
+            (``seed=None``).
+
+    Returns:
+        The new pipeline; its entries are copies.
+
+    Raises:
+        ValueError: when the last transform's name does not start with
+            ``Pack`` or it has no ``meta_keys`` of its own and none is known
+            for it (:data:`PACK_META_KEYS`).
+    """
+    entries = [copy.deepcopy(dict(entry)) for entry in pipeline
+               if type_name(entry) != 'AddRain']
+    pack = entries[-1] if entries else {}
+    name = type_name(pack)
+    meta_keys = pack.get('meta_keys', PACK_META_KEYS.get(name))
+    if not name.startswith('Pack') or meta_keys is None:
+        raise ValueError(f'the pipeline must end with a pack transform with meta_keys (or one of '
+                         f'{sorted(PACK_META_KEYS)}), got {name or "nothing"}')
+    pack['meta_keys'] = (*meta_keys, clean_key)
+    return [
+        *entries[:-1],
+        dict(type='KeepCleanCopy', src_key='img', dst_key=clean_key),
+        dict(type='AddRain', src_key='img', dst_key='img', **{'seed': None, **rain}),
+        pack,
+    ]
 
 
 def add_derain_stage(data_preprocessor: Mapping[str, Any], **derain: Any) -> Dict[str, Any]:

@@ -50,10 +50,9 @@ class DerainPreprocessingMixin:
     the derainer, and back to the batch's channel order at 0-255 scale
     (float32); see :class:`DerainStage` for freezing and tiling.
 
-    The stage is a submodule (``derain_stage``), so it follows the model to
-    its device, its weights are saved in the model's checkpoints, and the
-    checkpoint is loaded when the preprocessor is built, which every Runner
-    entry point (train, val, test) does.
+    The stage is the submodule ``derain_stage``: saved in the model's
+    checkpoints, loading ``derainer_checkpoint`` when built
+    (docs/design_notes.md).
 
     Args:
         derainer: config of the derainer (e.g. ``dict(type='CPRAformer',

@@ -9,10 +9,9 @@ from torch import nn
 from cpra_mm.models import tiled_forward
 from cpra_mm.registry import MODELS
 from cpra_mm.utils.derainer_checkpoint import load_derainer_weights
+from cpra_mm.utils.image_io import PIXEL_MAX
 
 CHANNEL_ORDERS = ('bgr', 'rgb')
-PIXEL_MAX = 255.0
-"""Upper end of the pixel scale of the batches data loaders produce."""
 
 Images = Union[torch.Tensor, Sequence[torch.Tensor]]
 

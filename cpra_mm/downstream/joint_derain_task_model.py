@@ -8,9 +8,9 @@ from mmengine.model import BaseModel
 from torch import nn
 
 from cpra_mm.registry import MODELS
+from cpra_mm.utils.image_io import PIXEL_MAX
 
 from .derain_preprocessing import DerainPreprocessingMixin
-from .derain_stage import PIXEL_MAX
 
 
 def charbonnier(pred: torch.Tensor, target: torch.Tensor, eps: float) -> torch.Tensor:
@@ -18,6 +18,7 @@ def charbonnier(pred: torch.Tensor, target: torch.Tensor, eps: float) -> torch.T
     return torch.sqrt((pred - target) ** 2 + eps ** 2).mean()
 
 
+@MODELS.register_module()
 class JointDerainTaskModel(BaseModel):
     """A detector or segmenter whose data preprocessor derains, trained with
     its own losses plus ``loss_restore``.
@@ -29,31 +30,12 @@ class JointDerainTaskModel(BaseModel):
     size). The task model's losses are returned unchanged beside it; MMEngine
     sums every ``loss*`` entry and logs each.
 
-    Design. The derained image exists only inside the task model's data
-    preprocessor (a :class:`DerainPreprocessingMixin`), before it is
-    normalised and padded, and neither a data preprocessor nor a detector
-    can add a loss term of its own. So this wrapper's ``forward`` runs the
-    two halves of that preprocessor itself (``derain``, then
-    ``normalize``), keeps the derained images in between, calls the
-    unchanged task model, and adds the one term. Nothing else changes: the
-    task model is any MMDetection detector or MMSegmentation segmenter built
-    from its stock config, its derain stage must be ``trainable=True``, and
-    this model's own ``data_preprocessor`` only moves the batch to the
-    device (MMEngine's ``BaseDataPreprocessor``). The clean image travels
-    through the stock pipeline and pack transform as a meta key:
-    ``KeepCleanCopy`` (after the geometric and photometric transforms),
-    ``AddRain(src_key='img', dst_key='img')``, then
-    ``Pack*Inputs(meta_keys=(..., 'clean_img'))``; it lands in each data
-    sample's metainfo as an ``H x W x 3`` uint8 array in the loader's
-    channel order. That costs one image copy per sample (two-stage
-    detectors deep-copy their samples once more) but needs no custom pack
-    transform or data sample.
-
-    The weights live under ``task_model.``; to start from a trained task
-    model, set ``task_model.init_cfg=dict(type='Pretrained',
-    checkpoint=...)`` (applied when training starts; the derainer keeps the
-    ``derainer_checkpoint`` its stage loaded, since task checkpoints have no
-    derainer keys).
+    The clean image comes from each data sample's metainfo (``clean_key``):
+    ``KeepCleanCopy`` after the geometric and photometric transforms, then
+    ``AddRain(src_key='img', dst_key='img')``, and ``'clean_img'`` in the
+    pack transform's ``meta_keys``. To start from a trained task model set
+    ``task_model.init_cfg=dict(type='Pretrained', checkpoint=...)``. Why:
+    docs/design_notes.md.
 
     Args:
         task_model: config of the detector or segmenter, whose

@@ -8,7 +8,9 @@ import torch
 from torch import nn
 from torch.utils.hooks import RemovableHandle
 
-from .derain_stage import CHANNEL_ORDERS, PIXEL_MAX, DerainStage
+from cpra_mm.utils.image_io import PIXEL_MAX
+
+from .derain_stage import CHANNEL_ORDERS, DerainStage
 
 Images = Union[torch.Tensor, Sequence[torch.Tensor]]
 
@@ -20,9 +22,8 @@ class ModelInputRecorder:
     (``data_batch['inputs']``: the image after the whole pipeline, with
     ``AddRain`` the rainy one). With a :class:`DerainStage` anywhere in the
     model (a derain data preprocessor, :class:`JointDerainTaskModel`) it is
-    that stage's output, recorded by a forward hook on the stage while the
-    recorder is attached, so nothing is derained twice and the image is
-    exactly what normalisation and the task network received.
+    that stage's output, recorded by a forward hook on the stage while
+    attached (docs/design_notes.md).
 
     Either way the image is returned as the dataset's original image would
     be read from disk (RGB, ``ori_shape``), so the predictions, which the

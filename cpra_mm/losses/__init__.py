@@ -1,7 +1,7 @@
 """Training losses of cpra_mm, in plain PyTorch (no OpenMMLab import).
 
 They follow MMagic's loss convention, ``forward(pred, target, weight=None)``;
-``cpra_mm.registry`` registers them.
+:mod:`cpra_mm.registration` registers them.
 """
 from .fft_loss import FFTLoss
 from .laplacian_edge_loss import LaplacianEdgeLoss, gaussian_blur, laplacian_response

@@ -1,10 +1,12 @@
 """``DerainSegDataPreProcessor``: MMSegmentation's data preprocessor with a
 derainer in front."""
 from mmseg.models.data_preprocessor import SegDataPreProcessor
+from mmseg.registry import MODELS
 
 from cpra_mm.downstream import DerainPreprocessingMixin
 
 
+@MODELS.register_module()
 class DerainSegDataPreProcessor(DerainPreprocessingMixin, SegDataPreProcessor):
     """Derain the batch, then do what :class:`SegDataPreProcessor` does
     (channel flip, normalisation, padding to ``size``/``size_divisor`` or its

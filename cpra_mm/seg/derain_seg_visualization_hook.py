@@ -6,11 +6,13 @@ from typing import Sequence
 
 from mmengine.runner import Runner
 from mmseg.engine.hooks import SegVisualizationHook
+from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
 
 from cpra_mm.downstream.model_input_visualization import ModelInputVisualizationMixin
 
 
+@HOOKS.register_module()
 class DerainSegVisualizationHook(ModelInputVisualizationMixin, SegVisualizationHook):
     """:class:`SegVisualizationHook` that draws the predicted (and ground
     truth) segmentation with the runner's ``SegLocalVisualizer`` on the

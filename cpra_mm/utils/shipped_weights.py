@@ -10,12 +10,18 @@ from pathlib import Path
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / 'weights'
 """The folder of the shipped weights."""
 
+BUILTIN_DERAINER = 'cpraformer_small_photos.pth'
+"""The file of the built-in derainer (CPRAformer, ``preset='small'``,
+``layout='corrected'``): the default of ``init_derainer()``,
+``tools/derain.py`` and the demo chains. The one place that names it:
+replacing the model is this line and the file."""
+
 
 def shipped_weights(name: str) -> str:
     """The absolute path of a shipped weights file.
 
     Args:
-        name: its file name, e.g. ``'cpraformer_small_photos.pth'``.
+        name: its file name, e.g. :data:`BUILTIN_DERAINER`.
 
     Returns:
         The path as a string (config values are plain data).
@@ -30,3 +36,13 @@ def shipped_weights(name: str) -> str:
         raise FileNotFoundError(f'no shipped weights {name!r} in {WEIGHTS_DIR}; present: '
                                 f'{present}')
     return str(path)
+
+
+def builtin_derainer_checkpoint() -> str:
+    """The absolute path of the built-in derainer's weights
+    (:data:`BUILTIN_DERAINER`).
+
+    Raises:
+        FileNotFoundError: when the file is not installed.
+    """
+    return shipped_weights(BUILTIN_DERAINER)

@@ -8,7 +8,7 @@ images, same synthetic rain, same Y-channel PSNR/SSIM).
 Example::
 
     python tools/analysis/rainy_input_metrics.py \\
-        configs/cpraformer/cpraformer_small_cpu_photos.py
+        configs/cpraformer/cpraformer_small-corrected_1xb8-2000iter_builtin-photos.py
 """
 import cpra_mm  # noqa: F401  (first: numpy / torch compatibility shims)
 

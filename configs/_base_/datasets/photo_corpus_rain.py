@@ -98,6 +98,29 @@ val_evaluator = [
 ]
 val_cfg = dict(type='MultiValLoop')
 
-test_dataloader = val_dataloader
-test_evaluator = val_evaluator
-test_cfg = val_cfg
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='BasicImageDataset',
+        metainfo=dict(dataset_type='photo-corpus-test', task_name='deraining'),
+        data_root=photo_corpus_root,
+        ann_file='meta/test.txt',
+        data_prefix=dict(gt='images'),
+        test_mode=True,
+        pipeline=[
+            dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
+            dict(type='Crop', keys=['gt'], crop_size=(256, 256),
+                 random_crop=False),
+            dict(type='AddRain', src_key='gt', dst_key='img', seed=2,
+                 **training_rain),
+            dict(type='PackInputs'),
+        ]))
+test_evaluator = [
+    dict(type='PSNR', convert_to='Y', crop_border=0, prefix='photo-corpus-test'),
+    dict(type='SSIM', convert_to='Y', crop_border=0, prefix='photo-corpus-test'),
+]
+test_cfg = dict(type='MultiTestLoop')

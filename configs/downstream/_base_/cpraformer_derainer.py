@@ -1,17 +1,37 @@
-# The derainer put in front of the detectors and segmenters.
+# The derainer put in front of the detectors and segmenters: the arguments a
+# derain data preprocessor (DerainDetDataPreprocessor,
+# DerainSegDataPreProcessor) adds to the stock one, given to it as
+#   data_preprocessor=dict(type=..., trainable=False, **_base_.derain_preprocessor)
+# (or through cpra_mm.downstream.chain_config.add_derain_stage), and the
+# settings of joint fine-tuning (JointDerainTaskModel).
 #
-# The size and layout must be those of the checkpoint: these match
-# configs/cpraformer/cpraformer_small_cpu_photos.py, the model this project
-# can train. For a paper-size model (cpraformer_paper_rain13k.py) use
-# dict(type='CPRAformer', preset='paper', layout='reference').
+# The size and layout must be those of the checkpoint: these match the
+# shipped derainer (configs/demo/_base_/builtin_derainer.py). For a
+# paper-size model use dict(type='CPRAformer', preset='paper',
+# layout='reference').
 #
 # Give the weights on the command line:
 #   --cfg-options model.data_preprocessor.derainer_checkpoint=PATH
-# (for the -joint config: model.task_model.data_preprocessor.derainer_checkpoint=PATH)
+# (for a -joint config: model.task_model.data_preprocessor.derainer_checkpoint=PATH)
 # Without them the derainer keeps its untrained initialisation and warns.
-derainer = dict(type='CPRAformer', preset='small', layout='corrected')
-derainer_checkpoint = None
 # Large images are derained in 512 x 512 tiles overlapping by 32 pixels,
 # which bounds the memory; smaller images run whole.
-derain_tile_size = 512
-derain_tile_overlap = 32
+derain_preprocessor = dict(
+    derainer=dict(type='CPRAformer', preset='small', layout='corrected'),
+    derainer_checkpoint=None,
+    derain_tile_size=512,
+    derain_tile_overlap=32)
+
+# Joint fine-tuning: the task losses plus loss_restore, the Charbonnier
+# distance between each derained image and its clean copy ('clean_img' in
+# the data samples' metainfo), as
+#   model=dict(_delete_=True, **_base_.joint_model, task_model=...)
+# with the derainer learning at a tenth of the task model's rate, without
+# weight decay (optim_wrapper=dict(paramwise_cfg=_base_.joint_paramwise_cfg)).
+joint_model = dict(
+    type='JointDerainTaskModel',
+    restore_loss_weight=1.0,
+    charbonnier_eps=1e-3,
+    clean_key='clean_img')
+joint_paramwise_cfg = dict(
+    custom_keys={'derain_stage': dict(lr_mult=0.1, decay_mult=0.0)})

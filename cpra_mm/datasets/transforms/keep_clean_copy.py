@@ -2,7 +2,10 @@
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from cpra_mm.registry import TRANSFORMS
 
+
+@TRANSFORMS.register_module()
 class KeepCleanCopy(BaseTransform):
     """Copy ``results[src_key]`` to ``results[dst_key]``.
 

@@ -55,26 +55,21 @@ raincityscapes_test_pipeline = [
     dict(type='LoadAnnotations'),
     dict(type='PackSegInputs'),
 ]
-raincityscapes_train = dict(
-    type='ConcatDataset',
-    datasets=[
-        dict(
-            type=raincityscapes_type,
-            data_root=raincityscapes_root,
-            data_prefix=dict(img_path='leftImg8bit_rain/train', seg_map_path='gtFine/train'),
-            img_suffix=suffix,
-            pipeline=raincityscapes_train_pipeline) for suffix in raincityscapes_suffixes
-    ])
-raincityscapes_val = dict(
-    type='ConcatDataset',
-    datasets=[
-        dict(
-            type=raincityscapes_type,
-            data_root=raincityscapes_root,
-            data_prefix=dict(img_path='leftImg8bit_rain/val', seg_map_path='gtFine/val'),
-            img_suffix=suffix,
-            pipeline=raincityscapes_test_pipeline) for suffix in raincityscapes_suffixes
-    ])
+# One CityscapesDataset per rain version of each split, concatenated.
+raincityscapes_train, raincityscapes_val = [
+    dict(
+        type='ConcatDataset',
+        datasets=[
+            dict(
+                type=raincityscapes_type,
+                data_root=raincityscapes_root,
+                data_prefix=dict(img_path=f'leftImg8bit_rain/{split}',
+                                 seg_map_path=f'gtFine/{split}'),
+                img_suffix=suffix,
+                pipeline=pipeline) for suffix in raincityscapes_suffixes
+        ]) for split, pipeline in (('train', raincityscapes_train_pipeline),
+                                   ('val', raincityscapes_test_pipeline))
+]
 # The clean originals of the 33 validation scenes, for the clean leg of the
 # three-way comparison; the list is written by the command in
 # configs/downstream/README.md (one `<city>/<city>_<seq>_<frame>` a line).
