@@ -5,8 +5,8 @@ Run from the repository root, for example::
     python tools/derain.py photo.jpg --out-dir derained
     python tools/derain.py data/rainy --out-dir data/derained --compare
     python tools/derain.py 'data/**/*.png' --out-dir out \\
-        --config configs/cpraformer/cpraformer_small_cpu_photos.py \\
-        --checkpoint work_dirs/cpraformer_small_cpu_photos/iter_3000.pth
+        --config configs/cpraformer/cpraformer_paper-reference_1xb12-342800iter_rain13k.py \\
+        --checkpoint work_dirs/cpraformer_paper-reference_1xb12-342800iter_rain13k/iter_342800.pth
     torchrun --nproc-per-node 4 tools/derain.py data/rainy --out-dir out \\
         --device cuda
 

@@ -19,10 +19,10 @@ drawn by the framework's visualiser on the image the model saw). Runner logs
 go to ``<out-dir>/<mode>/``; under ``--launcher pytorch`` only rank 0 writes.
 
 Examples:
+    DERAINER=$(python -c 'from cpra_mm.apis import BUILTIN_CHECKPOINT as c; print(c)')
     python tools/eval_downstream.py configs/demo/shapes_detector.py \
         cpra_mm/weights/shapes_detector.pth \
-        --derainer-checkpoint cpra_mm/weights/cpraformer_small_photos.pth \
-        --rain-seed 0 --out-dir outputs/downstream_det
+        --derainer-checkpoint $DERAINER --rain-seed 0 --out-dir outputs/downstream_det
     torchrun --nproc_per_node 2 tools/eval_downstream.py CONFIG CKPT \
         --derainer-checkpoint DERAINER --out-dir OUT --launcher pytorch
 """

@@ -2,8 +2,8 @@
 
 scikit-image ships a few colour photographs that load without a download.
 This tool saves them as PNG files for
-``configs/cpraformer/cpraformer_small_cpu_photos.py``, which adds rain to
-them on the fly (``AddRain``):
+``configs/cpraformer/cpraformer_small-corrected_1xb8-2000iter_builtin-photos.py``, which adds
+rain to them on the fly (``AddRain``):
 
     data/builtin_photos/
     ├── train/   5 photos, longer side at most 512 px (random 64 px crops)

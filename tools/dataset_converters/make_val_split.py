@@ -1,6 +1,6 @@
 """Hold out a validation slice of a training set, for checkpoint selection.
 
-Reads a dataset config (e.g. ``configs/_base_/datasets/rain13k_train.py``),
+Reads a dataset config (e.g. ``configs/_base_/datasets/rain13k.py``),
 lists the pairs of its ``train_dataloader`` dataset as MMagic's
 ``BasicImageDataset`` sees them without an annotation file, draws
 ``--num-val`` of them with a fixed seed and writes two annotation files:
@@ -11,7 +11,7 @@ e.g. ``1045.jpg`` (the format ``BasicImageDataset`` reads back).
 
 Example:
     python tools/dataset_converters/make_val_split.py \
-        configs/_base_/datasets/rain13k_train.py --num-val 100 --seed 0
+        configs/_base_/datasets/rain13k.py --num-val 100 --seed 0
 """
 import cpra_mm  # noqa: F401  (first: numpy compatibility shims)
 
