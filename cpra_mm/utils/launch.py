@@ -13,8 +13,11 @@ Example::
     Runner.from_cfg(cfg).train()
 """
 import argparse
+import atexit
+import gc
 import os
 import os.path as osp
+
 import torch
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.dist import is_distributed
@@ -76,7 +79,9 @@ def prepare_cpu_distributed(cfg: Config) -> None:
     model with ``device_ids=[LOCAL_RANK]``, both of which fail on a CPU. Here
     the process group is opened with the gloo backend before the Runner is
     built (the Runner then skips its own initialisation), and DDP gets
-    ``device_ids=None``. Does nothing for other launchers or with CUDA.
+    ``device_ids=None``. A group opened here is destroyed at exit by
+    :func:`destroy_process_group_at_exit`. Does nothing for other launchers
+    or with CUDA.
     """
     if cfg.launcher != 'pytorch' or torch.cuda.is_available():
         return
@@ -84,7 +89,35 @@ def prepare_cpu_distributed(cfg: Config) -> None:
         'dist_cfg', ConfigDict())['backend'] = 'gloo'
     if not is_distributed():
         torch.distributed.init_process_group(backend='gloo')
+        atexit.register(destroy_process_group_at_exit)
     wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(
         type='MMDistributedDataParallel', broadcast_buffers=False)
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
+
+
+def destroy_process_group_at_exit() -> None:
+    """Destroy the default process group while the interpreter is still
+    whole: registered with :mod:`atexit` by :func:`prepare_cpu_distributed`.
+
+    Gloo runs each collective on a worker thread, which drops its reference
+    to the finished work (and so to the work's tensors) only after the
+    calling thread has moved on. When the last reference to a tensor that
+    Python created goes there, the worker takes the GIL to free the Python
+    object; if the interpreter is finalizing by then, CPython ends the thread
+    inside a ``noexcept`` destructor and the process aborts with "terminate
+    called without an active exception" (SIGABRT). A group that is never
+    destroyed keeps its workers running through finalization, so a run that
+    ends right after a collective (a rank that finishes validation before
+    the others) could abort at exit.
+
+    Destroying the group joins its worker threads, after they have freed
+    every work, but only once nothing else holds the group: the finished
+    Runner's DDP wrapper does, and the Runner sits in reference cycles
+    (Runner and its loops), so garbage is collected first. Does nothing when
+    no group is open (``destroy_process_group()`` already called).
+    """
+    if not torch.distributed.is_initialized():
+        return
+    gc.collect()
+    torch.distributed.destroy_process_group()
