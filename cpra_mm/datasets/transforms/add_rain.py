@@ -14,6 +14,11 @@ _METADATA_TEMPLATES = ('{}_path', 'ori_{}_shape', '{}_channel_order',
                        '{}_color_type')
 """Per-image keys MMagic's loaders keep beside ``results[key]``."""
 
+_SEED_WORDS = 4
+_SEED_WORD_LIMIT = 2**32
+"""With ``seed=None`` each image's generator is seeded by ``_SEED_WORDS``
+32-bit words drawn from numpy's global random state."""
+
 
 class AddRain(BaseTransform):
     """Add synthetic rain streaks (and an optional haze veil) to an image.
@@ -38,7 +43,13 @@ class AddRain(BaseTransform):
     ``gt_path``; hashed with SHA-256), so an image gets the same rain in every
     epoch, worker and process. Without any path a per-transform counter
     stands in, which repeats across dataloader workers. ``seed=None`` draws
-    fresh rain every call.
+    fresh rain every call from a generator seeded by numpy's global random
+    state (``np.random``), like MMCV's other random transforms: MMEngine's
+    Runner seeds that state from ``randomness.seed`` in the main process,
+    and its ``worker_init_fn`` in each dataloader worker (from the seed, the
+    worker id and the rank; PyTorch's DataLoader seeds each worker apart
+    even without it), so training rain is reproducible for a given
+    ``randomness.seed`` and differs between workers.
 
     Args:
         density: Streaks per 100 x 100 pixels, >= 0.
@@ -49,7 +60,8 @@ class AddRain(BaseTransform):
         layers: Number of streak layers, an integer >= 1.
         haze: Haze veil strength, in [0, 1]; 0 disables it.
         atmospheric_light: Brightness of the haze veil, in [0, 1].
-        seed: An integer >= 0 for reproducible rain, or None.
+        seed: An integer >= 0 for the same rain on an image in every run,
+            or None for fresh rain drawn from numpy's global random state.
         src_key: Key of the clean image.
         dst_key: Key the rainy image is written to.
 
@@ -116,7 +128,8 @@ class AddRain(BaseTransform):
     def _generator(self, results: dict) -> np.random.Generator:
         """The generator for this image: see the class docstring."""
         if self.seed is None:
-            return np.random.default_rng()
+            return np.random.default_rng(
+                np.random.randint(_SEED_WORD_LIMIT, size=_SEED_WORDS, dtype=np.uint64))
         for key in (f'{self.src_key}_path', 'img_path', 'gt_path'):
             path = results.get(key)
             if isinstance(path, (str, PurePath)):
