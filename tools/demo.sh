@@ -5,11 +5,17 @@
 # tables. Creates the demo data first when it is missing. About 1.5-3
 # minutes on 2 CPU cores (128 validation images per model).
 #
+# Prints one progress line per model and the two tables. Everything the
+# evaluations print (Runner logs, config dumps, evaluator summaries, warnings)
+# goes to $OUT_DIR/{det,seg}/eval_downstream.log, beside the Runner's own
+# log files under $OUT_DIR/{det,seg}/<mode>/; a failing evaluation shows the
+# end of its log.
+#
 #   bash tools/demo.sh                 # outputs under outputs/demo/{det,seg}
 #
 # Environment: PYTHON (default .venv/bin/python, else python), OUT_DIR
 # (default outputs/demo), RAIN_SEED (default 0), DERAINER (default the
-# shipped cpra_mm/weights/cpraformer_small_photos.pth).
+# built-in derainer, cpra_mm.apis.BUILTIN_CHECKPOINT).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -21,7 +27,7 @@ OUT_DIR=${OUT_DIR:-outputs/demo}
 RAIN_SEED=${RAIN_SEED:-0}
 DATA=data/demo_shapes
 WEIGHTS=cpra_mm/weights
-DERAINER=${DERAINER:-$WEIGHTS/cpraformer_small_photos.pth}
+DERAINER=${DERAINER:-$("$PYTHON" -c 'from cpra_mm.apis import BUILTIN_CHECKPOINT as c; print(c)')}
 # One thread per process: on a shared 2-core machine OpenMP threads of
 # several processes otherwise contend and everything slows down severalfold.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
@@ -41,10 +47,18 @@ fi
 start=$(date +%s)
 for task in det seg; do
     if [[ $task == det ]]; then model=shapes_detector; else model=shapes_segmenter; fi
-    echo "== $model: clean / rainy / derained"
-    "$PYTHON" tools/eval_downstream.py "configs/demo/$model.py" "$WEIGHTS/$model.pth" \
+    log="$OUT_DIR/$task/eval_downstream.log"
+    mkdir -p "$OUT_DIR/$task"
+    echo "== $model: clean / rainy / derained (log: $log)"
+    model_start=$(date +%s)
+    if ! "$PYTHON" tools/eval_downstream.py "configs/demo/$model.py" "$WEIGHTS/$model.pth" \
         --derainer-checkpoint "$DERAINER" --rain-seed "$RAIN_SEED" \
-        --out-dir "$OUT_DIR/$task" --num-vis 4
+        --out-dir "$OUT_DIR/$task" --num-vis 4 >"$log" 2>&1; then
+        echo "tools/demo.sh: the $model evaluation failed; the end of $log:" >&2
+        tail -n 40 "$log" >&2
+        exit 1
+    fi
+    echo "   done in $(( $(date +%s) - model_start )) s"
 done
 
 echo
