@@ -64,6 +64,12 @@ val_pipeline = [
          **training_rain),
     dict(type='PackInputs'),
 ]
+# The test split: the val pipeline with other fixed rain (seed 2).
+test_pipeline = [
+    *val_pipeline[:2],
+    dict(val_pipeline[2], seed=2),
+    *val_pipeline[3:],
+]
 
 train_dataloader = dict(
     batch_size=8,
@@ -99,28 +105,13 @@ val_evaluator = [
 val_cfg = dict(type='MultiValLoop')
 
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    val_dataloader,
     dataset=dict(
-        type='BasicImageDataset',
+        val_dataloader['dataset'],
         metainfo=dict(dataset_type='photo-corpus-test', task_name='deraining'),
-        data_root=photo_corpus_root,
         ann_file='meta/test.txt',
-        data_prefix=dict(gt='images'),
-        test_mode=True,
-        pipeline=[
-            dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-            dict(type='Crop', keys=['gt'], crop_size=(256, 256),
-                 random_crop=False),
-            dict(type='AddRain', src_key='gt', dst_key='img', seed=2,
-                 **training_rain),
-            dict(type='PackInputs'),
-        ]))
+        pipeline=test_pipeline))
 test_evaluator = [
-    dict(type='PSNR', convert_to='Y', crop_border=0, prefix='photo-corpus-test'),
-    dict(type='SSIM', convert_to='Y', crop_border=0, prefix='photo-corpus-test'),
+    dict(metric, prefix='photo-corpus-test') for metric in val_evaluator
 ]
 test_cfg = dict(type='MultiTestLoop')
