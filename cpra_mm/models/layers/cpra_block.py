@@ -32,4 +32,4 @@ class CPRABlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.attn(self.norm1(x))
-        return x + self.ffn(self.norm2(x))
+        return self.ffn(self.norm2(x), residual=x)

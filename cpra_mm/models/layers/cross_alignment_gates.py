@@ -4,6 +4,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .norm_factory import build_gate_norm
+from .pointwise_conv import pointwise_conv
 
 
 class SpatialGate(nn.Module):
@@ -21,7 +22,7 @@ class SpatialGate(nn.Module):
         self.expand = nn.Conv2d(hidden, 1, kernel_size=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.expand(F.gelu(self.norm(self.reduce(x))))
+        return pointwise_conv(F.gelu(self.norm(pointwise_conv(x, self.reduce))), self.expand)
 
 
 class ChannelGate(nn.Module):
@@ -49,7 +50,9 @@ class CrossAlignmentGates(nn.Module):
     The spatial map of the convolution (SPR) branch gates the attention (SPC)
     branch pixel by pixel; the channel map of the attention branch gates the
     convolution branch channel by channel; the two are concatenated
-    (attention first) and projected by a 1x1 convolution.
+    (attention first) and projected by a 1x1 convolution. The gates are
+    applied inside that projection (one scales its output per pixel, the
+    other its weight per image) rather than in passes of their own.
 
     Args:
         channels: channels of each branch (C/2 of the block).
@@ -70,6 +73,17 @@ class CrossAlignmentGates(nn.Module):
         self.project_out = nn.Conv2d(channels * 2, out_channels, kernel_size=1, bias=bias)
 
     def forward(self, attention: torch.Tensor, convolution: torch.Tensor) -> torch.Tensor:
-        gated_attention = attention * torch.sigmoid(self.spatial_gate(convolution))
-        gated_convolution = convolution * torch.sigmoid(self.channel_gate(attention))
-        return self.project_out(torch.cat([gated_attention, gated_convolution], dim=1))
+        b, c, h, w = attention.shape
+        spatial = torch.sigmoid(self.spatial_gate(convolution)).reshape(b, h * w, 1)
+        channel = torch.sigmoid(self.channel_gate(attention)).view(b, 1, c)
+        # W [a * s ; v * g] computed as s * (W_a a) + (W_v diag(g)) v: the
+        # per-pixel gate scales the product, the per-channel gate the weight.
+        weight = self.project_out.weight.flatten(1)
+        attention_part = F.linear(attention.permute(0, 2, 3, 1), weight[:, :c])
+        convolution_weight = (weight[:, c:].unsqueeze(0) * channel).transpose(1, 2)
+        out = torch.baddbmm(attention_part.reshape(b, h * w, -1) * spatial,
+                            convolution.permute(0, 2, 3, 1).reshape(b, h * w, c),
+                            convolution_weight)
+        if self.project_out.bias is not None:
+            out = out + self.project_out.bias
+        return out.view(b, h, w, -1).permute(0, 3, 1, 2)

@@ -1,5 +1,6 @@
 """CPIA-SA: cross paradigm interactive aligned self-attention."""
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .cross_alignment_gates import CrossAlignmentGates
@@ -46,5 +47,10 @@ class CrossParadigmAttention(nn.Module):
         self.frequency = build_frequency_stage(frequency_stage, channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y, z = self.split(x).chunk(2, dim=1)
+        # The two halves projected separately: contiguous maps, not slices.
+        pixels = x.permute(0, 2, 3, 1)
+        weight_y, weight_z = self.split.weight.flatten(1).chunk(2)
+        bias_y, bias_z = self.split.bias.chunk(2)
+        y = F.linear(pixels, weight_y, bias_y).permute(0, 3, 1, 2)
+        z = F.linear(pixels, weight_z, bias_z).permute(0, 3, 1, 2)
         return self.frequency(self.align(self.spc(z), self.spr(y)))

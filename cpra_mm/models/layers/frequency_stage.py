@@ -3,7 +3,6 @@ spectral filter."""
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 FREQUENCY_STAGES = ('reference', 'spectral')
@@ -11,8 +10,14 @@ FREQUENCY_STAGES = ('reference', 'spectral')
 
 def circular_reflection(x: torch.Tensor) -> torch.Tensor:
     """``x[..., -i mod H, -j mod W]``: the image reflected through pixel (0, 0)
-    on the torus. ``B x C x H x W`` -> same."""
-    return torch.roll(torch.flip(x, dims=(-2, -1)), shifts=(1, 1), dims=(-2, -1))
+    on the torus. ``B x C x H x W`` -> same (channels-last), one gather of
+    the pixels."""
+    b, c, h, w = x.shape
+    rows = torch.remainder(-torch.arange(h, device=x.device), h)
+    cols = torch.remainder(-torch.arange(w, device=x.device), w)
+    index = (rows[:, None] * w + cols[None, :]).flatten()
+    pixels = x.permute(0, 2, 3, 1).reshape(b, h * w, c)
+    return pixels.index_select(1, index).view(b, h, w, c).permute(0, 3, 1, 2)
 
 
 class ReflectionFrequencyStage(nn.Module):
@@ -42,10 +47,10 @@ class ReflectionFrequencyStage(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         c = x.shape[1]
         real_scale, imag_scale = self.weight.view(2, 1, c, 1, 1).to(x.dtype)
-        out = (real_scale + imag_scale) / 2 * x + (real_scale - imag_scale) / 2 * circular_reflection(x)
-        origin = torch.zeros_like(out[:1, :1])
-        origin[..., 0, 0] = 1
-        return out + self.bias[:c].view(1, c, 1, 1).to(x.dtype) * origin
+        out = torch.addcmul((real_scale + imag_scale) / 2 * x, (real_scale - imag_scale) / 2,
+                            circular_reflection(x))
+        out[:, :, 0, 0] += self.bias[:c].to(x.dtype)
+        return out
 
 
 class SpectralFilter(nn.Module):
@@ -88,15 +93,15 @@ class SpectralFilter(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h, w = x.shape[-2:]
         with torch.autocast(device_type=x.device.type, enabled=False):
-            spectrum = torch.fft.rfft2(x.float(), norm='ortho')
-            spectrum = spectrum * self.radial_gain(h, w, x.device)
-            stacked = torch.cat([spectrum.real, spectrum.imag], dim=1)
-            a, b = self.mix_real.float(), self.mix_imag.float()
-            complex_as_real = torch.cat([torch.cat([a, -b], dim=1), torch.cat([b, a], dim=1)])
-            mixed = F.conv2d(stacked, complex_as_real[:, :, None, None])
-            real, imag = mixed.chunk(2, dim=1)
-            filtered = torch.fft.irfft2(torch.complex(real, imag), s=(h, w), norm='ortho')
-        return x + filtered.to(x.dtype)
+            # Transforms over the H and W axes of the channels-last pixels:
+            # channels are the contiguous axis throughout, and the channel
+            # mixing is one complex matrix product per frequency.
+            pixels = x.permute(0, 2, 3, 1).float()
+            spectrum = torch.fft.rfftn(pixels, dim=(1, 2), norm='ortho')
+            spectrum = spectrum * self.radial_gain(h, w, x.device).permute(1, 2, 0)
+            mix = torch.complex(self.mix_real.float(), self.mix_imag.float())
+            filtered = torch.fft.irfftn(spectrum @ mix.t(), s=(h, w), dim=(1, 2), norm='ortho')
+        return x + filtered.permute(0, 3, 1, 2).to(x.dtype)
 
 
 def build_frequency_stage(kind: str, channels: int) -> nn.Module:

@@ -3,6 +3,8 @@ affinities each attention row keeps."""
 import torch
 from torch import nn
 
+from .pointwise_conv import pointwise_conv
+
 TOPK_ESTIMATORS = ('truncate', 'straight_through')
 
 
@@ -49,7 +51,7 @@ class PromptGuidedTopK(nn.Module):
 
     def gate_mean(self, z: torch.Tensor) -> torch.Tensor:
         """Mean gate of each image: ``B x C x H x W`` -> ``B`` in [0, 1]."""
-        gate = torch.sigmoid(self.expand(self.act(self.reduce(z))))
+        gate = torch.sigmoid(pointwise_conv(self.act(pointwise_conv(z, self.reduce)), self.expand))
         return gate.float().mean(dim=(1, 2, 3))
 
     def forward(self, logits: torch.Tensor, gate_mean: torch.Tensor) -> torch.Tensor:

@@ -1,9 +1,12 @@
 """SPC-SA: sparse prompt channel attention."""
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from .pointwise_conv import pointwise_conv
 from .prompt_guided_topk import PromptGuidedTopK
+
+NORM_EPS = 1e-12
+"""Floor of the q and k norms, as in ``F.normalize``."""
 
 
 class SparsePromptChannelAttention(nn.Module):
@@ -43,11 +46,17 @@ class SparsePromptChannelAttention(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         b, c, h, w = z.shape
-        q, k, v = self.qkv_dw(self.qkv(z)).reshape(b, 3, self.num_heads, c // self.num_heads,
-                                                    h * w).unbind(dim=1)
-        q = F.normalize(q, dim=-1)
-        k = F.normalize(k, dim=-1)
-        logits = (q @ k.transpose(-2, -1)) * self.temperature
-        attn = self.topk(logits, self.topk.gate_mean(z))
-        out = (attn.to(v.dtype) @ v) * self.output_scales.sum()
-        return out.reshape(b, c, h, w)
+        heads, d = self.num_heads, c // self.num_heads
+        # Pixels as rows (channels-last needs no copy): q, k, v are
+        # B x heads x HW x d views of the qkv map.
+        qkv = self.qkv_dw(pointwise_conv(z, self.qkv)).permute(0, 2, 3, 1).reshape(b, h * w, 3 * c)
+        q, k, v = qkv.view(b, h * w, 3, heads, d).permute(2, 0, 3, 1, 4).unbind(0)
+        # Cosine similarities: the dot products divided by the norms (the
+        # c x c logits are scaled, not the full-size q and k).
+        q_norm = torch.linalg.vector_norm(q, dim=2).clamp_min(NORM_EPS)
+        k_norm = torch.linalg.vector_norm(k, dim=2).clamp_min(NORM_EPS)
+        logits = q.transpose(-2, -1) @ k
+        logits = logits / (q_norm.unsqueeze(-1) * k_norm.unsqueeze(-2)) * self.temperature
+        attn = self.topk(logits, self.topk.gate_mean(z)) * self.output_scales.sum()
+        out = v @ attn.to(v.dtype).transpose(-2, -1)
+        return out.transpose(1, 2).reshape(b, h, w, c).permute(0, 3, 1, 2)

@@ -3,6 +3,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .pointwise_conv import pointwise_conv
+
 
 class SpatialPixelRefinement(nn.Module):
     """Convolutional branch of CPIA-SA that refines pixels locally.
@@ -29,6 +31,20 @@ class SpatialPixelRefinement(nn.Module):
         self.out_proj = nn.Conv2d(hidden, channels, kernel_size=1)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        y = self.expand_pw(self.expand_dw(y))
-        channel_weights = F.adaptive_avg_pool2d(y, 1).softmax(dim=1)
-        return self.out_proj(self.act(y * channel_weights))
+        b, _, h, w = y.shape
+        local = self.expand_dw(y)
+        # The channel softmax weighs expand_pw's output; since that is linear,
+        # its global average is expand_pw of local's average, and the weights
+        # fold into expand_pw's matrix (one per image).
+        weight = self.expand_pw.weight.flatten(1)
+        mean = F.linear(local.mean(dim=(2, 3)), weight, self.expand_pw.bias)
+        channel_weights = mean.softmax(dim=1).unsqueeze(-1)
+        weighted = (weight.unsqueeze(0) * channel_weights).transpose(1, 2)
+        pixels = local.permute(0, 2, 3, 1).reshape(b, h * w, -1)
+        if self.expand_pw.bias is None:
+            hidden = torch.bmm(pixels, weighted)
+        else:
+            shift = (self.expand_pw.bias * channel_weights.squeeze(-1)).unsqueeze(1)
+            hidden = torch.baddbmm(shift, pixels, weighted)
+        hidden = hidden.view(b, h, w, -1).permute(0, 3, 1, 2)
+        return pointwise_conv(self.act(hidden), self.out_proj)
