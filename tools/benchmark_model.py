@@ -15,8 +15,17 @@ weights, its state dict is converted with cpra_mm's converter into
 alternating runs, printing the speed ratio and the max abs output
 difference.
 
+With ``--chain`` it measures what a derain-then-detect chain pays for its
+first stage: for each preset and mode (``--modes``: eager fp32, bf16
+autocast, ``torch.compile``, both), the derain time at each size divided by
+a Faster R-CNN R50-FPN feature pass (``extract_feat``, random weights, built
+from MMDetection's own config) at the same size, the two timed alternately
+in one process, plus the derainer's peak memory. Its last line names the
+fastest combination at 512: ``derain/detector at 512: X.XX (PRESET, MODE)``.
+
 Examples::
 
+    python tools/benchmark_model.py --chain --presets fast small --sizes 512 1024
     python tools/benchmark_model.py --sizes 256 512
     python tools/benchmark_model.py --only-reference --reference-repo /tmp/CPRAformer
     python tools/benchmark_model.py --tiled 2048 --presets paper
@@ -82,11 +91,12 @@ def measure_case(preset: str, layout: str, size: int, device: str, warmup: int, 
     return dict(latency_s=statistics.median(times), peak_mib=peak / 2**20)
 
 
-def measure_in_subprocess(**case) -> Dict[str, float]:
-    """Run :func:`measure_case` in a fresh interpreter so peaks do not mix."""
+def measure_in_subprocess(function: str = 'measure_case', **case) -> Dict[str, float]:
+    """Run ``function`` (:func:`measure_case` or :func:`measure_chain_case`)
+    in a fresh interpreter so peaks and compiled code do not mix."""
     code = ('import json, sys; sys.path.insert(0, {tools!r}); import benchmark_model as b; '
-            'print(json.dumps(b.measure_case(**json.loads(sys.argv[1]))))').format(
-                tools=os.path.dirname(os.path.abspath(__file__)))
+            'print(json.dumps(b.{function}(**json.loads(sys.argv[1]))))').format(
+                tools=os.path.dirname(os.path.abspath(__file__)), function=function)
     out = subprocess.run([sys.executable, '-c', code, json.dumps(case)], capture_output=True,
                          text=True)
     if out.returncode != 0:
@@ -121,10 +131,99 @@ def compare_with_reference(repo: str, size: int, warmup: int, repeats: int) -> D
                 max_abs_diff=diff)
 
 
+CHAIN_MODES = ('eager', 'bf16', 'compile', 'compile+bf16')
+"""Modes of ``--chain``: eager fp32; bf16 autocast; ``torch.compile``
+(inductor); both."""
+
+
+def faster_rcnn_features() -> Callable[[torch.Tensor], object]:
+    """``extract_feat`` of Faster R-CNN R50-FPN (MMDetection's 1x COCO config,
+    random weights: no download), in eval mode."""
+    import mmdet
+    from mmengine.config import Config
+    from mmdet.registry import MODELS
+    from mmdet.utils import register_all_modules
+
+    register_all_modules()
+    config = Config.fromfile(os.path.join(os.path.dirname(mmdet.__file__), '.mim', 'configs',
+                                          'faster_rcnn', 'faster-rcnn_r50_fpn_1x_coco.py'))
+    config.model.backbone.init_cfg = None
+    return MODELS.build(config.model).eval().extract_feat
+
+
+def derain_in_mode(model: torch.nn.Module, mode: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``model`` run in a ``--chain`` mode (see :data:`CHAIN_MODES`)."""
+    if mode not in CHAIN_MODES:
+        raise ValueError(f'mode must be one of {CHAIN_MODES}, got {mode!r}')
+    run = torch.compile(model) if 'compile' in mode else model
+    if 'bf16' not in mode:
+        return run
+
+    def autocast_run(x: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(device_type=x.device.type, dtype=torch.bfloat16):
+            return run(x).float()
+    return autocast_run
+
+
+def measure_chain_case(preset: str, layout: str, mode: str, size: int, device: str,
+                       warmup: int, repeats: int) -> Dict[str, float]:
+    """Derain and detector feature times (s, medians of alternating runs)
+    and the derainer's peak memory (MiB) at ``size`` x ``size``, batch 1."""
+    torch.manual_seed(0)
+    detector = faster_rcnn_features()
+    if device.startswith('cuda'):
+        detector.__self__.to(device)
+    model = CPRAformer(preset, layout=layout).eval().to(device)
+    derain = derain_in_mode(model, mode)
+    image = torch.rand(1, 3, size, size, device=device)
+    if device.startswith('cuda'):
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+    else:
+        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    derain_times = time_forward(derain, image, max(warmup, 2 if 'compile' in mode else 1), 1)
+    if device.startswith('cuda'):
+        peak = torch.cuda.max_memory_allocated() - base
+    else:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
+    detector_times = time_forward(detector, image, warmup, 1)
+    for _ in range(repeats - 1):
+        derain_times += time_forward(derain, image, 0, 1)
+        detector_times += time_forward(detector, image, 0, 1)
+    derain_s, detector_s = statistics.median(derain_times), statistics.median(detector_times)
+    return dict(derain_s=derain_s, detector_s=detector_s, ratio=derain_s / detector_s,
+                peak_mib=peak / 2**20)
+
+
+def run_chain(args: argparse.Namespace, devices: List[str], layouts: List[str]) -> None:
+    """Print the ``--chain`` table and the fastest combination at 512 (at
+    the largest size when 512 is not measured)."""
+    print('| device | preset | layout | mode | size | derain (s) | detector features (s) | '
+          'derain/detector | derain peak memory (MiB) |')
+    print('|---|---|---|---|---:|---:|---:|---:|---:|')
+    summary_size = 512 if 512 in args.sizes else max(args.sizes)
+    best = None
+    cases = [(device, preset, layout, mode, size) for device in devices
+             for preset in args.presets for layout in layouts for mode in args.modes
+             for size in args.sizes]
+    for device, preset, layout, mode, size in cases:
+        r = measure_in_subprocess('measure_chain_case', preset=preset, layout=layout, mode=mode,
+                                  size=size, device=device, warmup=args.warmup,
+                                  repeats=args.repeats)
+        print(f"| {device} | {preset} | {layout} | {mode} | {size} | {r['derain_s']:.3f} | "
+              f"{r['detector_s']:.3f} | {r['ratio']:.2f} | {r['peak_mib']:.0f} |", flush=True)
+        if size == summary_size and (best is None or r['ratio'] < best[0]):
+            name = preset if len(layouts) == 1 else f'{preset} {layout}'
+            best = (r['ratio'], name, mode if device == 'cpu' else f'{device} {mode}')
+    if best is not None:
+        print(f'derain/detector at {summary_size}: {best[0]:.2f} ({best[1]}, {best[2]})')
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--presets', nargs='+', default=list(PRESETS), choices=list(PRESETS))
-    parser.add_argument('--layouts', nargs='+', default=list(LAYOUTS), choices=list(LAYOUTS))
+    parser.add_argument('--layouts', nargs='+', default=None, choices=list(LAYOUTS),
+                        help='default: every layout; corrected only with --chain')
     parser.add_argument('--sizes', nargs='+', type=int, default=[256, 512])
     parser.add_argument('--devices', nargs='+', default=None,
                         help='default: cpu, plus cuda when available')
@@ -139,6 +238,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--reference-size', type=int, default=256)
     parser.add_argument('--only-reference', action='store_true',
                         help='skip the preset table, run only the side-by-side comparison')
+    parser.add_argument('--chain', action='store_true',
+                        help='derain time / Faster R-CNN R50-FPN feature time per preset and mode')
+    parser.add_argument('--modes', nargs='+', default=list(CHAIN_MODES), choices=CHAIN_MODES,
+                        help='modes of --chain')
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -149,6 +252,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f'# torch {torch.__version__}, {torch.get_num_threads()} threads, {cpu_name}'
           + (f', {torch.cuda.get_device_name()}' if 'cuda' in devices else ''))
 
+    if args.chain:
+        run_chain(args, devices, args.layouts or ['corrected'])
+        return 0
+    args.layouts = args.layouts or list(LAYOUTS)
     if not args.only_reference:
         print('| device | preset | layout | size | latency (s) | peak memory (MiB) |')
         print('|---|---|---|---:|---:|---:|')

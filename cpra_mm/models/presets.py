@@ -8,6 +8,13 @@ PRESETS: Dict[str, Dict[str, Any]] = {
     # Trains on a CPU in minutes; the built-in model and the demos use it.
     'small': dict(dim=16, num_blocks=(1, 2, 2, 2), num_refinement_blocks=1,
                   heads=(1, 1, 2, 2), ffn_expansion=2.0),
+    # Made for chains (derain -> detect/segment): half the width of 'small',
+    # one block at full and half resolution, no refinement blocks, a narrower
+    # FFN; the U-Net's depth sits at 1/4 and 1/8 resolution, where it is
+    # cheap. Derains 512 x 512 in about one Faster R-CNN R50-FPN feature pass
+    # (tools/benchmark_model.py --chain).
+    'fast': dict(dim=8, num_blocks=(1, 1, 2, 2), num_refinement_blocks=0,
+                 heads=(1, 1, 2, 2), ffn_expansion=1.5),
     # The smallest network with every part present; for tests.
     'tiny': dict(dim=16, num_blocks=(1, 1, 1, 1), num_refinement_blocks=1,
                  heads=(1, 1, 1, 1), ffn_expansion=1.0),

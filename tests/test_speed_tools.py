@@ -1,0 +1,25 @@
+"""The speed tools run and print what they promise (no timings checked)."""
+import re
+
+from tool_loading import load_tool
+
+
+def test_profile_model_prints_the_part_and_operator_tables(capsys):
+    profile_model = load_tool('analysis/profile_model')
+    assert profile_model.main(['--preset', 'tiny', '--size', '32', '--warmup', '1',
+                               '--top', '5', '--threads', '1']) == 0
+    out = capsys.readouterr().out
+    parts = re.findall(r'^\| (norm1|norm2|attn\.\w+|ffn|other) \| [\d.]+ \|', out, re.M)
+    assert sorted(set(parts)) == sorted(set(profile_model.BLOCK_PARTS) | {'other'})
+    operators = re.findall(r'^\| (aten::\w+) \| \d+ \| [\d.]+ \|', out, re.M)
+    assert 1 <= len(operators) <= 5
+
+
+def test_chain_benchmark_ends_with_the_fastest_ratio(capsys):
+    benchmark = load_tool('benchmark_model')
+    assert benchmark.main(['--chain', '--presets', 'tiny', '--modes', 'eager', '--sizes', '32',
+                           '48', '--warmup', '0', '--repeats', '1', '--threads', '1']) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    rows = [line for line in lines if line.startswith('| cpu | tiny | corrected | eager |')]
+    assert len(rows) == 2
+    assert re.fullmatch(r'derain/detector at 48: \d+\.\d\d \(tiny, eager\)', lines[-1])
