@@ -28,7 +28,7 @@ class ChannelLayerNorm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.bias is not None:
-            normed = F.layer_norm(x.permute(0, 2, 3, 1), (x.shape[1],), self.weight, self.bias,
+            normed = F.layer_norm(x.permute(0, 2, 3, 1), self.weight.shape, self.weight, self.bias,
                                   self.eps)
             return normed.permute(0, 3, 1, 2)
         var = x.var(dim=1, keepdim=True, unbiased=False)
