@@ -24,6 +24,7 @@ import cpra_mm.edit  # noqa: E402,F401
 from cpra_mm.apis import derain, init_derainer  # noqa: E402
 from cpra_mm.models import LAYOUTS, CPRAformer  # noqa: E402
 from cpra_mm.utils.topk_statistics import gate_choices, prompt_gates  # noqa: E402
+from cpra_mm.utils.training_scalars import read_scalars  # noqa: E402
 from mmagic.registry import MODELS  # noqa: E402
 from photos_run import smooth_photo  # noqa: E402
 from tool_loading import load_tool  # noqa: E402
@@ -129,6 +130,7 @@ def test_short_schedule_scales_every_iteration_count(ablation):
     cfg.merge_from_dict(options)
     assert cfg.train_cfg.max_iters == 48 and cfg.train_cfg.val_interval == 6
     assert cfg.default_hooks.checkpoint.interval == 12
+    assert cfg.default_hooks.logger.interval == cfg.log_processor.window_size == 1
     warmup, cosine = cfg.param_scheduler
     assert (warmup.begin, warmup.end, cosine.begin, cosine.end, cosine.T_max) == (0, 3, 3, 48, 45)
     assert cfg.custom_hooks[0].begin_iter == 12
@@ -166,6 +168,24 @@ def test_gate_choices_give_one_k_per_block_and_image_within_the_row(layout: str)
 def test_gate_choices_need_a_gate():
     with pytest.raises(ValueError, match='no PromptGuidedTopK'):
         gate_choices(torch.nn.Identity(), torch.rand(1, 3, 8, 8))
+
+
+def test_read_scalars_joins_resumed_runs(tmp_path: Path):
+    first = tmp_path / '20260101_000000' / 'vis_data'
+    second = tmp_path / '20260101_010000' / 'vis_data'
+    first.mkdir(parents=True)
+    second.mkdir(parents=True)
+    (first / 'scalars.json').write_text(
+        '{"loss": 0.5, "lr": 0.1, "iter": 10, "step": 10}\n'
+        '{"loss": 0.4, "iter": 20, "step": 20}\n{"val/PSNR": 20.0, "step": 20}\n')
+    (second / 'scalars.json').write_text('{"loss": 0.3, "iter": 20, "step": 20}\n'
+                                         '{"loss": 0.2, "iter": 30, "step": 30}\n')
+    scalars = read_scalars(tmp_path)
+    assert scalars == {'loss': [(10, 0.5), (20, 0.3), (30, 0.2)], 'lr': [(10, 0.1)],
+                       'val/PSNR': [(20, 20.0)]}
+    (second / 'scalars.json').write_text('{"loss": 0.1}\n')
+    with pytest.raises(ValueError, match='scalars.json:1'):
+        read_scalars(tmp_path)
 
 
 # --------------------------------------------------------------------------
@@ -270,6 +290,7 @@ def test_ablation_tool_trains_evaluates_and_reports(ablation, tmp_path: Path, ca
         assert arm['heldout']['dry worst'] > 0 and arm['latency_s'] > 0
         assert arm['final_val_psnr'] is not None and arm['train_seconds'] > 0
         assert len(arm['per_image']) == 2
+        assert [step for step, _ in read_scalars(arm['work_dir'])['loss']] == [1, 2]
     assert report['arms']['reference']['parameters'] != report['arms']['corrected']['parameters']
     assert (tmp_path / 'out' / 'layout_ablation_curves.png').stat().st_size > 0
     assert (tmp_path / 'doc_curves.png').is_file()

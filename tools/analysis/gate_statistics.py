@@ -43,7 +43,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from heldout_derain_eval import centre_crop, heldout_rain, read_test_split  # noqa: E402
 
-from cpra_mm.apis import init_derainer  # noqa: E402
+from cpra_mm.apis import BUILTIN_CHECKPOINT, init_derainer  # noqa: E402
 from cpra_mm.utils.topk_statistics import gate_choices  # noqa: E402
 
 CONDITIONS = ('rainy', 'dry')
@@ -255,10 +255,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     summary = summarise(record)
     statement = verdict(summary, len(photos))
     network = getattr(model, 'config', {})
-    source = (f"{args.checkpoint or 'the built-in model'} (topk_estimator="
-              f"{network.get('topk_estimator', '?')!r})")
+    checkpoint = args.checkpoint or f'the built-in model ({BUILTIN_CHECKPOINT.name})'
+    source = f"{checkpoint} (topk_estimator={network.get('topk_estimator', '?')!r})"
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    report = {'checkpoint': source, 'network': network, 'size': args.size, 'seed': args.seed,
+    report = {'checkpoint': checkpoint, 'network': network, 'size': args.size, 'seed': args.seed,
               'images': record.images, 'gates': record.gates,
               'row_lengths': record.row_lengths, 'summary': summary, 'verdict': statement,
               'k': {cond: record.k[cond].tolist() for cond in CONDITIONS},
@@ -268,7 +268,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     (args.out_dir / 'gate_statistics.md').write_text(table)
     histogram(record, args.out_dir / 'gate_statistics.png',
               f'K / c per gate, {len(photos)} held-out photographs: '
-              f"{Path(args.checkpoint or 'built-in').name}")
+              f'{Path(args.checkpoint or BUILTIN_CHECKPOINT).name}')
     print(table)
     return 0
 

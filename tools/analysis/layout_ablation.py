@@ -59,7 +59,7 @@ import yaml
 from mmengine.config import Config, DictAction
 
 TOOLS = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(TOOLS / 'analysis'), str(TOOLS)]
+sys.path += [str(TOOLS / 'analysis'), str(TOOLS)]  # last: tools/test.py is no `test`
 from benchmark_model import time_forward  # noqa: E402
 from heldout_derain_eval import evaluate, read_test_split, summarise  # noqa: E402
 
@@ -171,9 +171,9 @@ def find_arms(config_dir: Path) -> Dict[str, Path]:
 
 def short_schedule_options(cfg: Config, max_iters: int) -> List[str]:
     """``--cfg-options`` that shorten the config's schedule to ``max_iters``:
-    every iteration count (validation and checkpoint intervals, scheduler
-    bounds, EMA start) scaled by ``max_iters / train_cfg.max_iters``, a
-    nonzero count to at least 1.
+    every iteration count (validation, checkpoint and logging intervals, the
+    logged loss's averaging window, scheduler bounds, EMA start) scaled by
+    ``max_iters / train_cfg.max_iters``, a nonzero count to at least 1.
 
     Raises:
         ValueError: ``max_iters < 2`` (warm-up and cosine need one each).
@@ -187,7 +187,9 @@ def short_schedule_options(cfg: Config, max_iters: int) -> List[str]:
 
     options = [f'train_cfg.max_iters={max_iters}',
                f'train_cfg.val_interval={scaled(cfg.train_cfg.val_interval)}',
-               f'default_hooks.checkpoint.interval={scaled(cfg.default_hooks.checkpoint.interval)}']
+               f'default_hooks.checkpoint.interval={scaled(cfg.default_hooks.checkpoint.interval)}',
+               f'default_hooks.logger.interval={scaled(cfg.default_hooks.logger.interval)}',
+               f'log_processor.window_size={scaled(cfg.log_processor.window_size)}']
     for index, scheduler in enumerate(cfg.get('param_scheduler') or []):
         bounds = {key: scaled(scheduler[key]) for key in ('begin', 'end') if key in scheduler}
         if 'T_max' in scheduler:
@@ -246,9 +248,9 @@ def train_command(arm: Arm, options: List[str], resume: bool) -> List[str]:
     return command + (['--cfg-options', *options] if options else [])
 
 
-def train_arm(arm: Arm, options: List[str], resume: bool) -> float:
-    """Train one arm in a subprocess with one thread; return its wall time
-    in seconds (also added to ``WORK_DIR/ablation_train_time.json``).
+def train_arm(arm: Arm, options: List[str], resume: bool) -> None:
+    """Train one arm in a subprocess with one thread, adding its wall time
+    to ``WORK_DIR/ablation_train_time.json``.
 
     Raises:
         RuntimeError: training failed; the message ends with its output.
@@ -273,7 +275,6 @@ def train_arm(arm: Arm, options: List[str], resume: bool) -> float:
         raise RuntimeError(f'[{arm.name}] training failed (exit {result.returncode}, no '
                            f'{arm.final_checkpoint.name}); end of {log}:\n{tail}')
     print(f'[{arm.name}] trained in {seconds / 60:.1f} min', flush=True)
-    return seconds
 
 
 def read_train_time(work_dir: Path) -> Optional[dict]:
@@ -294,7 +295,7 @@ def train_arms(arms: Sequence[Arm], options: Dict[str, List[str]], resume: bool,
     """
     pending = [arm for arm in arms if not arm.final_checkpoint.is_file()]
     for arm in arms:
-        if arm not in pending:
+        if arm.final_checkpoint.is_file():
             print(f'[{arm.name}] {arm.final_checkpoint} exists: not trained again', flush=True)
     started = [arm.name for arm in pending if (arm.work_dir / 'last_checkpoint').is_file()]
     if started and not resume:
@@ -371,8 +372,10 @@ def display_path(path: Path) -> str:
 
 def machine() -> str:
     """CPU model, core count, OS and torch version of this machine."""
-    cpu = next((line.split(':', 1)[1].strip() for line in Path('/proc/cpuinfo').read_text()
-                .splitlines() if line.startswith('model name')), platform.processor() or 'CPU')
+    cpuinfo = Path('/proc/cpuinfo')
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.is_file() else []
+    cpu = next((line.split(':', 1)[1].strip() for line in lines if line.startswith('model name')),
+               platform.processor() or 'unknown CPU')
     return (f'{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, '
             f'Python {platform.python_version()}, torch {torch.__version__}')
 
@@ -384,8 +387,9 @@ def machine() -> str:
 def results_table(report: dict, folder: Path) -> str:
     """The Markdown table of every arm, its config links relative to
     ``folder`` (where the table is written)."""
+    size = report['settings']['latency_size']
     lines = ['| arm | network (model.generator) | mean gain | worst gain | worse than rainy '
-             '| dry mean | dry worst | final val PSNR | parameters | latency 512 x 512 '
+             f'| dry mean | dry worst | final val PSNR | parameters | latency {size} x {size} '
              '| training |',
              '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for name, arm in report['arms'].items():
