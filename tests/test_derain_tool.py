@@ -116,6 +116,24 @@ def test_output_matches_the_api(tool, folder, model_args, tmp_path):
     assert np.abs(_read(out / 'alpha.png')[..., :3].astype(int) - expected).max() <= 1
 
 
+def test_fast_mode_flags_reach_the_model(tool, folder, model_args, tmp_path, monkeypatch):
+    from cpra_mm.apis import init_derainer
+    calls = []
+
+    def without_compiling(*args, **kwargs):  # compiling is tested in test_fast_modes.py
+        calls.append(kwargs)
+        return init_derainer(*args, **{**kwargs, 'compile': False})
+
+    monkeypatch.setattr(tool, 'init_derainer', without_compiling)
+    image = str(folder / 'alpha.png')
+    assert tool.main([image, '--out-dir', str(tmp_path / 'fp32'), *model_args]) == 0
+    assert tool.main([image, '--out-dir', str(tmp_path / 'bf16'), '--precision', 'bf16',
+                      '--compile', *model_args]) == 0
+    assert [(c['precision'], c['compile']) for c in calls] == [('fp32', False), ('bf16', True)]
+    fp32, bf16 = (_read(tmp_path / mode / 'alpha.png').astype(int) for mode in ('fp32', 'bf16'))
+    assert np.abs(bf16 - fp32).max() <= 0.1 * 255  # the tiny network's bf16 tolerance
+
+
 @pytest.mark.parametrize('where', ['same', 'inside', 'file_folder', 'recursive_glob'])
 def test_unsafe_out_dir_is_refused(tool, folder, model_args, capsys, where):
     inputs, out_dir = {

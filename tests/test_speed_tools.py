@@ -23,3 +23,16 @@ def test_chain_benchmark_ends_with_the_fastest_ratio(capsys):
     rows = [line for line in lines if line.startswith('| cpu | tiny | corrected | eager |')]
     assert len(rows) == 2
     assert re.fullmatch(r'derain/detector at 48: \d+\.\d\d \(tiny, eager\)', lines[-1])
+
+
+def test_chain_benchmark_runs_the_fast_modes(capsys):
+    benchmark = load_tool('benchmark_model')
+    assert benchmark.main(['--chain', '--presets', 'tiny', '--modes', 'fp16', 'onnxruntime',
+                           '--sizes', '32', '--warmup', '0', '--repeats', '1',
+                           '--threads', '1']) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    modes = re.findall(r'^\| cpu \| tiny \| corrected \| (\S+) \| 32 \| [\d.]+ \|', '\n'.join(lines),
+                       re.M)
+    assert modes == ['fp16', 'onnxruntime']
+    assert re.fullmatch(r'derain/detector at 32: \d+\.\d\d \(tiny, (fp16|onnxruntime)\)',
+                        lines[-1])

@@ -9,6 +9,7 @@ Run from the repository root, for example::
         --checkpoint work_dirs/cpraformer_paper-reference_1xb12-342800iter_rain13k/iter_342800.pth
     torchrun --nproc-per-node 4 tools/derain.py data/rainy --out-dir out \\
         --device cuda
+    python tools/derain.py data/rainy --out-dir out --precision bf16 --compile
 
 Inputs: image files, folders (searched recursively for the extensions
 .png .jpg .jpeg .bmp .tif .tiff .webp, in any letter case; hidden files are
@@ -41,6 +42,13 @@ derains every WORLD_SIZE-th file of the sorted file list (no process group
 is created); with ``--device cuda`` it uses GPU LOCAL_RANK. Only rank 0 shows
 the progress bar.
 
+Fast modes (opt-in): --precision bf16 or fp16 runs the network under
+autocast (fp32, with a logged warning, where the device lacks the type) and
+--compile compiles it with torch.compile (eager, with a logged warning,
+where compilation fails; the first image of each size pays the
+compilation). Their output differences to fp32 are in
+docs/fast_inference.md.
+
 Exit status: 0 when every file was derained or skipped, 1 when some file
 failed, 2 on bad arguments, unsafe output locations or an unloadable model.
 The image handling, partial files, failure report and exit codes are those
@@ -59,6 +67,7 @@ import numpy as np
 import torch
 
 from cpra_mm.apis import BUILTIN_CHECKPOINT, derain, init_derainer
+from cpra_mm.utils.autocast_precision import PRECISIONS
 from cpra_mm.utils.image_io import (IMAGE_EXTENSIONS, FileRun, UsageError, find_images,
                                     from_unit_rgb, is_image_file, is_within, preview, read_image,
                                     report_usage_error, to_unit_rgb, write_image)
@@ -116,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
                         'side; 0 processes them whole (default 512)')
     parser.add_argument('--overlap', type=int, default=32,
                         help='overlap of neighbouring tiles in pixels (default 32)')
+    parser.add_argument('--precision', choices=list(PRECISIONS), default='fp32',
+                        help='fp32, or bf16 / fp16 autocast (default fp32)')
+    parser.add_argument('--compile', action='store_true',
+                        help='compile the network with torch.compile')
     parser.add_argument('--compare', action='store_true',
                         help=f'also write input|output side by side as 8-bit PNG under '
                         f'OUT_DIR/{COMPARE_FOLDER}/ (named after the input, plus .png)')
@@ -301,7 +314,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         jobs = shard_jobs(plan_jobs(args.inputs, args.out_dir, args.compare), shard)
         device = resolve_device(args.device, shard)
         try:
-            model = init_derainer(args.config, args.checkpoint, device=device)
+            model = init_derainer(args.config, args.checkpoint, device=device,
+                                  precision=args.precision, compile=args.compile)
         except (OSError, ValueError, RuntimeError) as error:
             raise UsageError(f'cannot load the model: {error}') from None
     except UsageError as error:

@@ -5,6 +5,7 @@ Example::
     from cpra_mm.apis import derain, init_derainer
 
     model = init_derainer()                       # the built-in small model
+    model = init_derainer(precision='bf16', compile=True)   # opt-in fast modes
     model = init_derainer(
         'configs/cpraformer/cpraformer_small-corrected_1xb8-2000iter_builtin-photos.py',
         'work_dirs/cpraformer_small-corrected_1xb8-2000iter_builtin-photos/iter_2000.pth')
@@ -18,10 +19,12 @@ import torch
 from torch import nn
 
 from cpra_mm.models import tiled_forward
+from cpra_mm.utils.autocast_precision import check_precision
 from cpra_mm.utils.derainer_checkpoint import (checkpoint_meta, generator_state_dict,
                                                load_generator_weights, read_checkpoint)
 from cpra_mm.utils.shipped_weights import BUILTIN_DERAINER, WEIGHTS_DIR
 
+from .fast_derainer import FastDerainer
 from .generator_builder import (ConfigLike, build_generator, generator_config_from_config,
                                 generator_config_from_meta)
 
@@ -38,7 +41,8 @@ Image = Union[np.ndarray, torch.Tensor]
 
 def init_derainer(config: Optional[ConfigLike] = None,
                   checkpoint: Optional[Union[str, Path]] = None,
-                  device: Union[str, torch.device] = 'cpu') -> nn.Module:
+                  device: Union[str, torch.device] = 'cpu', precision: str = 'fp32',
+                  compile: bool = False) -> nn.Module:
     """Build a deraining network and load its trained weights.
 
     Args:
@@ -51,19 +55,29 @@ def init_derainer(config: Optional[ConfigLike] = None,
             under ``state_dict['generator.*']``), a ``{'state_dict': ...}``
             one or a bare state dict. None: :data:`BUILTIN_CHECKPOINT`.
         device: where the network is placed, e.g. ``'cpu'`` or ``'cuda:0'``.
+        precision: ``'fp32'``, or ``'bf16'`` / ``'fp16'`` autocast (where
+            ``device`` lacks the type: fp32, with a logged warning).
+        compile: compile the network with ``torch.compile`` on its first call
+            (where compilation fails: eager, with a logged warning).
 
     Returns:
         The network in eval mode on ``device``; it maps ``B x 3 x H x W``
-        float RGB in [0, 1] to the same shape and range.
+        float RGB in [0, 1] to the same shape and range. With a fast mode
+        (``precision != 'fp32'`` or ``compile``) it is wrapped in a
+        :class:`~cpra_mm.apis.fast_derainer.FastDerainer` (the network is its
+        ``network``), whose outputs are float32 in [0, 1]; their difference
+        to fp32 is measured in ``docs/fast_inference.md``.
 
     Raises:
         FileNotFoundError: the config or checkpoint file (the built-in one
             when none is given) does not exist.
-        ValueError: an unreadable checkpoint, or ``config=None`` with a
-            checkpoint that has no ``meta['preset']``.
+        ValueError: an unreadable checkpoint, ``config=None`` with a
+            checkpoint that has no ``meta['preset']``, or an unknown
+            ``precision``.
         CheckpointMismatchError: the weights do not fit the network (the
             message lists missing, unexpected and reshaped keys).
     """
+    check_precision(precision)
     if checkpoint is None:
         if not BUILTIN_CHECKPOINT.is_file():
             raise FileNotFoundError(f'the built-in model {BUILTIN_CHECKPOINT} is not installed; '
@@ -76,7 +90,10 @@ def init_derainer(config: Optional[ConfigLike] = None,
         generator = generator_config_from_config(config)
     model = build_generator(generator)
     load_generator_weights(model, generator_state_dict(loaded, checkpoint), checkpoint)
-    return model.to(device).eval()
+    model = model.to(device).eval()
+    if precision == 'fp32' and not compile:
+        return model
+    return FastDerainer(model, precision=precision, compile=compile).eval()
 
 
 def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,

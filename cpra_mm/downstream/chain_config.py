@@ -33,7 +33,8 @@ PACK_META_KEYS: Dict[str, Tuple[str, ...]] = {
 MMSegmentation 1.2), for a pack transform that sets none."""
 
 DERAIN_ARGUMENTS = ('derainer', 'derainer_checkpoint', 'trainable', 'derain_tile_size',
-                    'derain_tile_overlap', 'derain_channel_order')
+                    'derain_tile_overlap', 'derain_channel_order', 'derain_precision',
+                    'derain_compile')
 """Arguments a deraining preprocessor adds to the stock one
 (:class:`cpra_mm.downstream.DerainPreprocessingMixin`)."""
 
@@ -135,7 +136,8 @@ def add_derain_stage(data_preprocessor: Mapping[str, Any], **derain: Any) -> Dic
         data_preprocessor: the model's ``data_preprocessor`` config.
         **derain: the deraining arguments (``derainer``,
             ``derainer_checkpoint``, ``trainable``, ``derain_tile_size``,
-            ``derain_tile_overlap``, ``derain_channel_order``).
+            ``derain_tile_overlap``, ``derain_channel_order``,
+            ``derain_precision``, ``derain_compile``).
 
     Returns:
         The new preprocessor config.

@@ -4,6 +4,8 @@ from typing import Optional, Union
 
 from torch import nn
 
+from cpra_mm.utils.autocast_precision import check_precision
+
 from .derain_stage import CHANNEL_ORDERS, DerainStage
 
 
@@ -48,7 +50,8 @@ class DerainPreprocessingMixin:
     default, sizes may differ) is derained with every image at its own size
     (images of one size in one call): converted to float RGB in [0, 1] for
     the derainer, and back to the batch's channel order at 0-255 scale
-    (float32); see :class:`DerainStage` for freezing and tiling.
+    (float32); see :class:`DerainStage` for freezing, tiling and the fast
+    modes.
 
     The stage is the submodule ``derain_stage``: saved in the model's
     checkpoints, loading ``derainer_checkpoint`` when built
@@ -68,6 +71,12 @@ class DerainPreprocessingMixin:
         derain_channel_order: channel order of the incoming batches when
             neither ``bgr_to_rgb`` nor ``rgb_to_bgr`` says it (see
             :func:`batch_channel_order`); ``None`` means BGR.
+        derain_precision: ``'fp32'``, or ``'bf16'`` / ``'fp16'`` autocast for
+            gradient-free deraining (fp32, with a logged warning, where the
+            device lacks the type).
+        derain_compile: ``torch.compile`` the derainer for gradient-free
+            deraining (eager, with a logged warning, where compilation
+            fails).
         **kwargs: the parent data preprocessor's arguments.
     """
 
@@ -80,6 +89,8 @@ class DerainPreprocessingMixin:
                  derain_tile_size: Optional[int] = None,
                  derain_tile_overlap: int = 32,
                  derain_channel_order: Optional[str] = None,
+                 derain_precision: str = 'fp32',
+                 derain_compile: bool = False,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.derain_stage = DerainStage(
@@ -90,7 +101,9 @@ class DerainPreprocessingMixin:
             tile_overlap=derain_tile_overlap,
             channel_order=batch_channel_order(
                 kwargs.get('bgr_to_rgb', False), kwargs.get('rgb_to_bgr', False),
-                derain_channel_order))
+                derain_channel_order),
+            precision=check_precision(derain_precision, 'derain_precision'),
+            compile=derain_compile)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         """Derain, then preprocess as the parent does.

@@ -9,6 +9,7 @@ from torch import nn
 from cpra_mm.models import tiled_forward
 from cpra_mm.registry import MODELS
 from cpra_mm.utils.derainer_checkpoint import load_derainer_weights
+from cpra_mm.utils.fast_forward import FastForward
 from cpra_mm.utils.image_io import PIXEL_MAX
 
 CHANNEL_ORDERS = ('bgr', 'rgb')
@@ -38,6 +39,16 @@ class DerainStage(nn.Module):
     by tile (:func:`cpra_mm.models.tiled_forward`), which bounds the memory a
     large image needs; gradient-recording calls always run whole images.
 
+    The same gradient-free calls run in the opt-in fast modes: ``precision``
+    (bf16 / fp16 autocast; fp32 with a logged warning where the device
+    lacks the type) and ``compile`` (``torch.compile`` on the first call;
+    eager with a logged warning where compilation fails), see
+    :class:`~cpra_mm.utils.fast_forward.FastForward`. Their outputs are
+    float32 like fp32's; the difference to fp32 is measured in
+    ``docs/fast_inference.md``. Gradient-recording calls (joint
+    fine-tuning) always run eagerly in fp32. Neither mode changes the state
+    dict.
+
     Args:
         derainer: config of the network (e.g. ``dict(type='CPRAformer',
             preset='small', layout='corrected')``, built from cpra_mm's
@@ -54,11 +65,16 @@ class DerainStage(nn.Module):
             ``0 <= tile_overlap < tile_size``.
         channel_order: ``'bgr'`` or ``'rgb'``, the channel order of the
             batches (MMDetection's and MMSegmentation's loaders give BGR).
+        precision: ``'fp32'``, ``'bf16'`` or ``'fp16'`` (autocast) for
+            gradient-free calls.
+        compile: compile the derainer with ``torch.compile`` for
+            gradient-free calls.
 
     Raises:
         TypeError: when ``derainer`` is neither a dict nor a module.
         ValueError: naming the argument, for an unknown ``channel_order`` or
-            tile settings out of range; or an unreadable ``checkpoint``.
+            ``precision`` or tile settings out of range; or an unreadable
+            ``checkpoint``.
         FileNotFoundError: a local ``checkpoint`` that does not exist.
         CheckpointMismatchError: a ``checkpoint`` whose weights do not fit
             the derainer (the message names it and the keys).
@@ -70,7 +86,9 @@ class DerainStage(nn.Module):
                  trainable: bool = False,
                  tile_size: Optional[int] = None,
                  tile_overlap: int = 32,
-                 channel_order: str = 'bgr') -> None:
+                 channel_order: str = 'bgr',
+                 precision: str = 'fp32',
+                 compile: bool = False) -> None:
         super().__init__()
         if isinstance(derainer, nn.Module):
             self.derainer = derainer
@@ -95,6 +113,7 @@ class DerainStage(nn.Module):
         self.tile_size = tile_size
         self.tile_overlap = tile_overlap
         self.channel_order = channel_order
+        self.fast_forward = FastForward(self.derainer, precision=precision, compile=compile)
         if not trainable:
             self.derainer.requires_grad_(False)
             self.derainer.eval()
@@ -162,13 +181,17 @@ class DerainStage(nn.Module):
                              f'{tuple(images.shape)}')
         with torch.set_grad_enabled(self.trainable and torch.is_grad_enabled()):
             rgb = self.to_unit_rgb(images)
-            if self.tile_size is not None and not torch.is_grad_enabled():
-                derained = tiled_forward(self.derainer, rgb, self.tile_size, self.tile_overlap)
-            else:
+            if torch.is_grad_enabled():
                 derained = self.derainer(rgb)
+            elif self.tile_size is not None:
+                derained = tiled_forward(self.fast_forward, rgb, self.tile_size,
+                                         self.tile_overlap)
+            else:
+                derained = self.fast_forward(rgb)
             return self.from_unit_rgb(derained)
 
     def extra_repr(self) -> str:
         return (f'checkpoint={self.checkpoint!r}, trainable={self.trainable}, '
                 f'tile_size={self.tile_size}, tile_overlap={self.tile_overlap}, '
-                f'channel_order={self.channel_order!r}')
+                f'channel_order={self.channel_order!r}, '
+                f'precision={self.fast_forward.precision!r}, compile={self.fast_forward.compile}')

@@ -5,6 +5,8 @@ import math
 import torch
 from torch import nn
 
+from .real_dft import dft_frequencies, irfft2_real, rfft2_real
+
 FREQUENCY_STAGES = ('reference', 'spectral')
 
 
@@ -65,6 +67,11 @@ class SpectralFilter(nn.Module):
     zero (the stage starts as the identity). The FFT runs in float32 under
     any autocast; the result has the input's dtype.
 
+    With ``dft_as_matmul`` set (only while exporting to ONNX, which has no
+    FFT: :func:`cpra_mm.deployment.onnx_export.dft_as_matmul`) the same
+    filter is computed with DFT matrices built from the runtime size
+    (:mod:`.real_dft`; equal to float32 rounding, slower).
+
     Args:
         channels: C.
         num_bands: hat functions of the radial gain.
@@ -79,11 +86,15 @@ class SpectralFilter(nn.Module):
         self.mix_imag = nn.Parameter(torch.zeros(channels, channels))
         self.band_gains = nn.Parameter(torch.ones(channels, num_bands))
         self.num_bands = num_bands
+        self.dft_as_matmul = False
 
     def radial_gain(self, height: int, width: int, device: torch.device) -> torch.Tensor:
         """``C x height x (width//2 + 1)`` real gains of the rfft2 grid."""
-        fy = torch.fft.fftfreq(height, device=device)
-        fx = torch.fft.rfftfreq(width, device=device)
+        if self.dft_as_matmul:
+            fy, fx = dft_frequencies(height, width, device)
+        else:
+            fy = torch.fft.fftfreq(height, device=device)
+            fx = torch.fft.rfftfreq(width, device=device)
         radius = torch.sqrt(fy[:, None] ** 2 + fx[None, :] ** 2) / math.sqrt(0.5)
         centres = torch.linspace(0, 1, self.num_bands, device=device)
         spacing = 1.0 / max(1, self.num_bands - 1)
@@ -97,11 +108,25 @@ class SpectralFilter(nn.Module):
             # channels are the contiguous axis throughout, and the channel
             # mixing is one complex matrix product per frequency.
             pixels = x.permute(0, 2, 3, 1).float()
+            if self.dft_as_matmul:
+                filtered = self._filter_with_dft_matrices(pixels)
+                return x + filtered.permute(0, 3, 1, 2).to(x.dtype)
             spectrum = torch.fft.rfftn(pixels, dim=(1, 2), norm='ortho')
             spectrum = spectrum * self.radial_gain(h, w, x.device).permute(1, 2, 0)
             mix = torch.complex(self.mix_real.float(), self.mix_imag.float())
             filtered = torch.fft.irfftn(spectrum @ mix.t(), s=(h, w), dim=(1, 2), norm='ortho')
         return x + filtered.permute(0, 3, 1, 2).to(x.dtype)
+
+    def _filter_with_dft_matrices(self, pixels: torch.Tensor) -> torch.Tensor:
+        """The filtered part of ``forward`` (``irfft2(W g rfft2(x))``) with
+        DFT matrices: ``B x H x W x C`` float32 pixels -> the same."""
+        h, w = pixels.shape[1], pixels.shape[2]
+        real, imag = rfft2_real(pixels)
+        gain = self.radial_gain(h, w, pixels.device).permute(1, 2, 0)
+        real, imag = real * gain, imag * gain
+        # (real + i imag) @ (A + iB)^T, in real arithmetic.
+        a, b = self.mix_real.float().t(), self.mix_imag.float().t()
+        return irfft2_real(real @ a - imag @ b, real @ b + imag @ a, w)
 
 
 def build_frequency_stage(kind: str, channels: int) -> nn.Module:

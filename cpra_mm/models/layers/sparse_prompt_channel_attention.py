@@ -27,6 +27,9 @@ class SparsePromptChannelAttention(nn.Module):
         topk_estimator: see :class:`PromptGuidedTopK`.
         num_output_scales: 4 in the reference layout, 1 otherwise.
 
+    Under bf16 / fp16 autocast the logits, the gate and the top-K run in
+    float32 (only the projections and ``attn @ v`` in the low type).
+
     Shapes:
         input ``B x channels x H x W``, output the same.
     """
@@ -51,12 +54,17 @@ class SparsePromptChannelAttention(nn.Module):
         # B x heads x HW x d views of the qkv map.
         qkv = self.qkv_dw(pointwise_conv(z, self.qkv)).permute(0, 2, 3, 1).reshape(b, h * w, 3 * c)
         q, k, v = qkv.view(b, h * w, 3, heads, d).permute(2, 0, 3, 1, 4).unbind(0)
-        # Cosine similarities: the dot products divided by the norms (the
-        # c x c logits are scaled, not the full-size q and k).
-        q_norm = torch.linalg.vector_norm(q, dim=2).clamp_min(NORM_EPS)
-        k_norm = torch.linalg.vector_norm(k, dim=2).clamp_min(NORM_EPS)
-        logits = q.transpose(-2, -1) @ k
-        logits = logits / (q_norm.unsqueeze(-1) * k_norm.unsqueeze(-2)) * self.temperature
-        attn = self.topk(logits, self.topk.gate_mean(z)) * self.output_scales.sum()
+        # The c x c logits sum over all H x W pixels and K is the floor of a
+        # mean over them: under bf16 / fp16 autocast both would round enough
+        # to change which affinities are kept, so they run in float32.
+        with torch.autocast(z.device.type, enabled=False):
+            q, k = q.float(), k.float()
+            # Cosine similarities: the dot products divided by the norms (the
+            # c x c logits are scaled, not the full-size q and k).
+            q_norm = torch.linalg.vector_norm(q, dim=2).clamp_min(NORM_EPS)
+            k_norm = torch.linalg.vector_norm(k, dim=2).clamp_min(NORM_EPS)
+            logits = q.transpose(-2, -1) @ k
+            logits = logits / (q_norm.unsqueeze(-1) * k_norm.unsqueeze(-2)) * self.temperature
+            attn = self.topk(logits, self.topk.gate_mean(z.float())) * self.output_scales.sum()
         out = v @ attn.to(v.dtype).transpose(-2, -1)
         return out.transpose(1, 2).reshape(b, h, w, c).permute(0, 3, 1, 2)
