@@ -1,7 +1,8 @@
 """configs/downstream: every config parses and builds, keeps the stock
 normalisation, adds fixed rain to its test pipeline, RainCityscapes' file
-naming resolves to Cityscapes labels, and a model built and tested by
-MMEngine's Runner holds the derainer checkpoint's weights."""
+naming resolves to Cityscapes labels, a model built and tested by
+MMEngine's Runner holds the derainer checkpoint's weights, and the joint
+configs train an iteration on tiny COCO and Cityscapes data."""
 import json
 from pathlib import Path
 from typing import List
@@ -243,3 +244,85 @@ def test_runner_builds_segmenter_with_the_derainer_checkpoint(tmp_path: Path):
     runner = Runner.from_cfg(cfg)
     loaded = runner.model.data_preprocessor.derain_stage.derainer.state_dict()
     assert all(torch.equal(loaded[k], derainer_weights[k]) for k in derainer_weights)
+
+
+# --------------------------------------------------------------------------
+# Joint fine-tuning: one training iteration on tiny data in each format
+# --------------------------------------------------------------------------
+
+def write_tiny_cityscapes(root: Path) -> None:
+    """Two 64 x 64 training images of one city, in Cityscapes' layout, with
+    train-id label maps (road below, sky above, a car in the middle)."""
+    rng = np.random.default_rng(0)
+    labels = np.zeros((64, 64), np.uint8)
+    labels[:32] = 10
+    labels[24:40, 20:44] = 13
+    for index in range(2):
+        name = f'aachen/aachen_{index:06d}_000019'
+        image = root / 'leftImg8bit' / 'train' / f'{name}_leftImg8bit.png'
+        label = root / 'gtFine' / 'train' / f'{name}_gtFine_labelTrainIds.png'
+        for path, array in ((image, rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)),
+                            (label, labels)):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(path), array)
+
+
+def tiny_coco_training(cfg: Config, root: Path) -> None:
+    """Train the COCO config on :func:`write_tiny_coco`'s images at 64 x 64."""
+    write_tiny_coco(root)
+    cfg.train_dataloader.dataset.update(data_root=str(root), ann_file='ann.json',
+                                        data_prefix=dict(img='images/'),
+                                        metainfo=dict(classes=('person', )))
+    for step in cfg.train_dataloader.dataset.pipeline:
+        if step['type'] == 'Resize':
+            step['scale'] = (64, 64)
+    cfg.train_cfg.max_epochs = 1
+
+
+def tiny_cityscapes_training(cfg: Config, root: Path) -> None:
+    """Train the Cityscapes config on :func:`write_tiny_cityscapes`'s images,
+    64 x 64 crops of images resized to 128 x 64."""
+    write_tiny_cityscapes(root)
+    cfg.train_dataloader.dataset.data_root = str(root)
+    for step in cfg.train_dataloader.dataset.pipeline:
+        if step['type'] == 'RandomResize':
+            step['scale'] = (128, 64)
+        elif step['type'] == 'RandomCrop':
+            step['crop_size'] = (64, 64)
+    cfg.model.task_model.data_preprocessor.size = (64, 64)
+    cfg.train_cfg.max_iters = 1
+
+
+TINY_TRAINING = {
+    'faster-rcnn_r50_fpn_1x_coco-rain_cpraformer-joint': tiny_coco_training,
+    'deeplabv3plus_r50-d8_4xb2-80k_cityscapes-rain_cpraformer-joint': tiny_cityscapes_training,
+}
+"""Joint config -> how it trains on tiny generated data in its format."""
+
+
+@pytest.mark.parametrize('name', sorted(TINY_TRAINING))
+def test_joint_config_trains_one_iteration(name: str, tmp_path: Path):
+    """MMEngine's Runner trains the joint config one iteration (batch of 2)
+    on tiny data in its dataset's format: the task losses and loss_restore
+    are computed, and the derainer (the checkpoint given) learns."""
+    cfg = without_downloads(Config.fromfile(CONFIG_DIR / f'{name}.py'))
+    derainer_path = tmp_path / 'derainer.pth'
+    derainer_weights = save_derainer_checkpoint(derainer_path)
+    cfg.model.task_model.data_preprocessor.update(derainer=TINY_DERAINER,
+                                                  derainer_checkpoint=str(derainer_path))
+    TINY_TRAINING[name](cfg, tmp_path / 'data')
+    cfg.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
+    cfg.default_hooks.checkpoint = None
+    cfg.work_dir = str(tmp_path / 'work')
+
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+    assert runner.iter == 1
+    logged = list(runner.message_hub.log_scalars)
+    task_losses = [key for key in logged if 'loss' in key.split('/')[-1]
+                   and key not in ('train/loss', 'train/loss_restore')]
+    assert 'train/loss_restore' in logged and task_losses, logged
+    derainer = runner.model.task_model.data_preprocessor.derain_stage.derainer.state_dict()
+    assert not all(torch.equal(derainer[k], derainer_weights[k]) for k in derainer_weights)

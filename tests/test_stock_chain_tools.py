@@ -25,7 +25,7 @@ from cpra_mm.apis.downstream_report import table_metrics
 from cpra_mm.apis.downstream_task import TASKS
 from cpra_mm.det import DerainDetDataPreprocessor, DerainDetVisualizationHook
 from cpra_mm.downstream.chain_config import (PACK_META_KEYS, add_clean_copy, add_derain_stage,
-                                             add_rain)
+                                             add_rain, remove_rain)
 from cpra_mm.seg import DerainSegDataPreProcessor, DerainSegVisualizationHook
 from cpra_mm.utils.shipped_weights import builtin_derainer_checkpoint, shipped_weights
 from tool_loading import load_tool
@@ -44,12 +44,9 @@ CHAINS = {
 SMALL_LOADER = {'test_dataloader.num_workers': 0, 'test_dataloader.persistent_workers': False}
 """Overrides that keep the test loader in the main process."""
 
-TRAIN_ONE_ITERATION = {
-    'det': ['train_cfg.max_epochs=1'],
-    'seg': ['train_cfg.max_iters=1'],
-}
-"""Overrides that stop training after one iteration (one epoch of the two
-training images, one iteration)."""
+TRAIN_ONE_ITERATION = ['train_cfg.max_iters=1']
+"""The override that stops the (iteration-based) joint training after one
+iteration."""
 
 SMALL_TRAINING = [
     'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
@@ -153,7 +150,7 @@ def test_stock_train_runs_the_joint_config(task, workspace, tmp_path):
     work_dir = tmp_path / 'train'
     output = run_stock(scope, 'train', [
         str(DEMO / f'{prefix}_cpraformer-joint_rainy.py'), '--work-dir', str(work_dir),
-        '--cfg-options', *TRAIN_ONE_ITERATION[task], *SMALL_TRAINING], workspace)
+        '--cfg-options', *TRAIN_ONE_ITERATION, *SMALL_TRAINING], workspace)
     assert 'loss_restore' in output
     validation = table_metrics(logged_metrics(work_dir), TASKS[scope], 'joint')
     assert validation['mAP' if task == 'det' else 'mIoU'] > (0.5 if task == 'det' else 50)
@@ -192,6 +189,16 @@ def test_chain_config_edits():
         add_derain_stage(dict(type='BaseDataPreprocessor'))
     with pytest.raises(ValueError, match='not deraining arguments'):
         add_derain_stage(dict(type='DetDataPreprocessor'), mean=[0, 0, 0])
+
+
+def test_remove_rain_edit():
+    """remove_rain gives back the pipeline add_rain was given."""
+    pipeline = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(8, 8))]
+    rainy = add_rain(pipeline, seed=0, density=5.0)
+    assert remove_rain(rainy) == pipeline
+    assert len(rainy) == 3, 'the input pipeline was modified'
+    with pytest.raises(ValueError, match='no AddRain'):
+        remove_rain(pipeline)
 
 
 def test_clean_copy_edit():

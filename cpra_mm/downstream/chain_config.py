@@ -1,6 +1,7 @@
 """Turning a detector's or segmenter's config into a rain chain: synthetic
-rain in its pipelines, a derain stage in its data preprocessor, and the
-clean copy joint fine-tuning needs.
+rain in its pipelines (and out again, to test the same chain on clean
+images), a derain stage in its data preprocessor, and the clean copy joint
+fine-tuning needs.
 
 The one implementation of these edits, used by the chain config files
 (``configs/demo/shapes-*_rainy.py`` and ``configs/downstream/``, which
@@ -75,6 +76,29 @@ def add_rain(pipeline: Sequence[Mapping[str, Any]], seed: Optional[int] = None,
                          f'{[type_name(entry) for entry in entries]}')
     entries.insert(loaders[0] + 1, dict(type='AddRain', seed=seed, **rain))
     return entries
+
+
+def remove_rain(pipeline: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """A copy of ``pipeline`` without its ``AddRain`` transforms: the clean
+    pipeline a rainy one (:func:`add_rain`) was made from, so a chain config
+    can test the same model on the clean images.
+
+    Args:
+        pipeline: the data pipeline (a list of transform configs).
+
+    Returns:
+        The new pipeline; its entries are copies.
+
+    Raises:
+        ValueError: when the pipeline has no ``AddRain`` (nothing to remove
+            means the config is not the rainy one it was meant to be).
+    """
+    entries = [copy.deepcopy(dict(entry)) for entry in pipeline]
+    kept = [entry for entry in entries if type_name(entry) != 'AddRain']
+    if len(kept) == len(entries):
+        raise ValueError(f'the pipeline has no AddRain to remove: '
+                         f'{[type_name(entry) for entry in entries]}')
+    return kept
 
 
 def add_clean_copy(pipeline: Sequence[Mapping[str, Any]], clean_key: str = 'clean_img',

@@ -15,12 +15,17 @@
 # (for a -joint config: model.task_model.data_preprocessor.derainer_checkpoint=PATH)
 # Without them the derainer keeps its untrained initialisation and warns.
 # Large images are derained in 512 x 512 tiles overlapping by 32 pixels,
-# which bounds the memory; smaller images run whole.
+# which bounds the memory; smaller images run whole. The gradient-free
+# deraining can run in an opt-in fast mode: derain_precision='bf16' / 'fp16'
+# (autocast) and derain_compile=True (torch.compile); their output
+# differences to fp32 are in docs/fast_inference.md.
 derain_preprocessor = dict(
     derainer=dict(type='CPRAformer', preset='small', layout='corrected'),
     derainer_checkpoint=None,
     derain_tile_size=512,
-    derain_tile_overlap=32)
+    derain_tile_overlap=32,
+    derain_precision='fp32',
+    derain_compile=False)
 
 # Joint fine-tuning: the task losses plus loss_restore, the Charbonnier
 # distance between each derained image and its clean copy ('clean_img' in
@@ -28,10 +33,16 @@ derain_preprocessor = dict(
 #   model=dict(_delete_=True, **_base_.joint_model, task_model=...)
 # with the derainer learning at a tenth of the task model's rate, without
 # weight decay (optim_wrapper=dict(paramwise_cfg=_base_.joint_paramwise_cfg)).
+# The wrapper's own data preprocessor only moves the batch to the device (the
+# task model's derains, normalises and pads); it is named here because
+# MMEngine's Runner gives a model config without one the config's top-level
+# `data_preprocessor`, which MMSegmentation's configs define (the task
+# model's: it would pad and normalise the images before the derainer).
 joint_model = dict(
     type='JointDerainTaskModel',
     restore_loss_weight=1.0,
     charbonnier_eps=1e-3,
-    clean_key='clean_img')
+    clean_key='clean_img',
+    data_preprocessor=dict(type='BaseDataPreprocessor'))
 joint_paramwise_cfg = dict(
     custom_keys={'derain_stage': dict(lr_mult=0.1, decay_mult=0.0)})
