@@ -46,6 +46,27 @@ def shorten_schedule(cfg: Config, max_iters: int) -> Config:
     return cfg
 
 
+def fresh_run_config(cfg: Config, work_dir: str, name: str) -> Config:
+    """A copy of ``cfg`` for a Runner of its own in a process that builds
+    several: its ``work_dir``, a time-stamped ``experiment_name`` (which
+    also names the visualiser, whose instances are global by name), and no
+    ``load_from`` or ``resume`` (the caller loads what it needs).
+
+    Args:
+        cfg: the config; not modified.
+        work_dir: the Runner's work dir.
+        name: experiment name (a time stamp is appended).
+    """
+    cfg = copy.deepcopy(cfg)
+    cfg.work_dir = work_dir
+    cfg.experiment_name = f'{name}_{time.strftime("%Y%m%d_%H%M%S")}'
+    if isinstance(cfg.get('visualizer'), dict):
+        cfg.visualizer.name = cfg.experiment_name
+    cfg.load_from = None
+    cfg.resume = False
+    return cfg
+
+
 def train_config(cfg: Config, work_dir: str, name: str, seed: Optional[int] = None,
                  validate: bool = True) -> str:
     """Train ``cfg`` with the Runner and return its last checkpoint.
@@ -67,13 +88,7 @@ def train_config(cfg: Config, work_dir: str, name: str, seed: Optional[int] = No
         FileNotFoundError: when the Runner saved no checkpoint (naming the
             work dir).
     """
-    cfg = copy.deepcopy(cfg)
-    cfg.work_dir = work_dir
-    cfg.experiment_name = f'{name}_{time.strftime("%Y%m%d_%H%M%S")}'
-    if isinstance(cfg.get('visualizer'), dict):
-        cfg.visualizer.name = cfg.experiment_name
-    cfg.load_from = None
-    cfg.resume = False
+    cfg = fresh_run_config(cfg, work_dir, name)
     if seed is not None:
         cfg.randomness = dict(cfg.get('randomness') or {}, seed=seed)
     if not validate:

@@ -1,8 +1,6 @@
 """Testing a detector or segmenter in one mode (clean, rainy or derained)
 with MMEngine's Runner and the config's own evaluator."""
-import copy
 import os.path as osp
-import time
 from dataclasses import dataclass, field
 from typing import Dict, List
 
@@ -14,6 +12,7 @@ from mmengine.runner import Runner
 from cpra_mm.utils.derainer_checkpoint import load_task_weights
 from cpra_mm.utils.launch import prepare_cpu_distributed
 
+from .config_training import fresh_run_config
 from .downstream_samples import draw_samples
 from .downstream_task import detect_task
 
@@ -66,14 +65,8 @@ def evaluate_mode(cfg: Config, checkpoint: str, work_dir: str, name: str,
     Raises:
         CheckpointMismatchError: ``checkpoint`` does not fit the model.
     """
-    cfg = copy.deepcopy(cfg)
+    cfg = fresh_run_config(cfg, work_dir, name)
     cfg.launcher = launcher
-    cfg.experiment_name = f'{name}_{time.strftime("%Y%m%d_%H%M%S")}'
-    if isinstance(cfg.get('visualizer'), dict):
-        cfg.visualizer.name = cfg.experiment_name
-    cfg.work_dir = work_dir
-    cfg.load_from = None
-    cfg.resume = False
     task = detect_task(cfg)
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
