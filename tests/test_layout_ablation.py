@@ -224,6 +224,17 @@ def test_exported_reference_weights_load_without_a_config(reference_weights: Pat
     assert model.layout == 'reference' and model.config['gate_norm'] == 'batch'
 
 
+@pytest.mark.parametrize('arm', ['reference', 'corrected'])
+def test_shipped_ablation_weights_load_with_their_layout(arm: str):
+    """The shipped arms' weights (named after their configs) build the
+    arm's network from their meta alone and derain a small image."""
+    name = f'cpraformer_small-{arm}_1xb8-480iter_photo-corpus'
+    model = init_derainer(None, REPO / 'cpra_mm' / 'weights' / f'{name}.pth')
+    assert model.preset == 'small' and model.layout == arm
+    restored = derain(model, smooth_photo(np.random.default_rng(2), 32))
+    assert restored.shape == (32, 32, 3) and restored.dtype == np.uint8
+
+
 def test_derain_tool_runs_exported_reference_weights(reference_weights: Path, tmp_path: Path):
     rainy = smooth_photo(np.random.default_rng(1), 48)
     cv2.imwrite(str(tmp_path / 'rainy.png'), rainy)
@@ -304,3 +315,26 @@ def test_ablation_tool_trains_evaluates_and_reports(ablation, tmp_path: Path, ca
     capsys.readouterr()
     assert ablation.main(args) == 0
     assert capsys.readouterr().out.count('not trained again') == 2
+
+    doc.write_text('# doc\n' + section)
+    assert ablation.main([*args, '--report-from',
+                          str(tmp_path / 'out' / 'layout_ablation.json')]) == 0
+    assert 'not trained again' not in capsys.readouterr().out
+    written = doc.read_text()
+    assert 'placeholder' not in written and '| reference | ' in written
+    assert '`corrected` minus each other arm' in written
+
+
+def test_paired_differences_compare_image_by_image(ablation):
+    def arm(rainy, dry):
+        return {'per_image': [{'image': f'{i}.png', 'derainer': r, 'derainer dry': d}
+                              for i, (r, d) in enumerate(zip(rainy, dry))]}
+
+    report = {'arms': {'corrected': arm([20, 22, 24], [40, 41, 42]),
+                       'reference': arm([21, 22, 23], [38, 41, 40])}}
+    (row,) = ablation.paired_differences(report)
+    assert row['arm'] == 'reference'
+    assert row['rainy']['mean'] == pytest.approx(0.0) and row['rainy']['higher'] == 1
+    assert row['dry']['mean'] == pytest.approx(4 / 3) and row['dry']['higher'] == 2
+    assert row['dry']['se'] == pytest.approx(np.std([2, 0, 2], ddof=1) / 3 ** 0.5)
+    assert ablation.paired_differences(report, baseline='missing') == []

@@ -38,6 +38,7 @@ Examples::
     python tools/analysis/layout_ablation.py --parallel 2     # two arms at a time
     python tools/analysis/layout_ablation.py --resume         # after an interruption
     python tools/analysis/layout_ablation.py --arms reference corrected --max-iters 20
+    python tools/analysis/layout_ablation.py --report-from work_dirs/layout_ablation/layout_ablation.json
 """
 import argparse
 import datetime
@@ -405,11 +406,56 @@ def results_table(report: dict, folder: Path) -> str:
     return '\n'.join(lines)
 
 
+def paired_differences(report: dict, baseline: str = 'corrected') -> List[Dict[str, object]]:
+    """Per-image differences of ``baseline`` against every other arm on the
+    held-out photographs: for the derained rainy image and for the dry
+    pass-through, the mean of ``baseline``'s PSNR minus the arm's, its
+    standard error (the per-image differences' standard deviation over the
+    square root of their count) and on how many images ``baseline`` is
+    higher. Empty when ``baseline`` is not an arm of the report."""
+    arms = report['arms']
+    if baseline not in arms:
+        return []
+    rows = []
+    for name, arm in arms.items():
+        if name == baseline:
+            continue
+        row: Dict[str, object] = {'arm': name}
+        for key, label in (('derainer', 'rainy'), ('derainer dry', 'dry')):
+            ours = {r['image']: r[key] for r in arms[baseline]['per_image']}
+            theirs = {r['image']: r[key] for r in arm['per_image']}
+            diffs = [ours[image] - theirs[image] for image in ours if image in theirs]
+            row[label] = {'mean': statistics.mean(diffs),
+                          'se': statistics.stdev(diffs) / len(diffs) ** 0.5 if len(diffs) > 1
+                          else float('nan'),
+                          'higher': sum(diff > 0 for diff in diffs), 'images': len(diffs)}
+        rows.append(row)
+    return rows
+
+
+def paired_table(report: dict, baseline: str = 'corrected') -> str:
+    """:func:`paired_differences` as a Markdown table ('' without
+    ``baseline``)."""
+    rows = paired_differences(report, baseline)
+    if not rows:
+        return ''
+    lines = [f'Paired, image by image: `{baseline}` minus each other arm (mean PSNR '
+             'difference +- its standard error, and on how many photographs '
+             f'`{baseline}` is higher):', '',
+             '| arm | derained rainy photograph | dry pass-through |', '|---|---:|---:|']
+    for row in rows:
+        cells = [f"{row[key]['mean']:+.2f} +- {row[key]['se']:.2f} dB "
+                 f"({row[key]['higher']} / {row[key]['images']})" for key in ('rainy', 'dry')]
+        lines.append(f"| {row['arm']} | {cells[0]} | {cells[1]} |")
+    return '\n'.join(lines)
+
+
 def results_section(report: dict, folder: Path, chart: str) -> str:
     """Table, chart (a file name in ``folder``), settings, machine and
     times, as Markdown to be written in ``folder``."""
     settings = report['settings']
-    lines = [results_table(report, folder), '',
+    paired = paired_table(report)
+    lines = [results_table(report, folder), '', *([paired, ''] if paired else []),
              f"Held-out set: {settings['heldout_images']} photographs of `{settings['corpus']}`, "
              f"centre-cropped to {settings['heldout_size']} px, rain seed "
              f"{settings['heldout_seed']}; the rainy input scores "
@@ -514,6 +560,10 @@ def parse_args(argv: Optional[Sequence[str]], arm_names: Sequence[str]) -> argpa
     parser.add_argument('--heldout-seed', type=int, default=HELDOUT_DEFAULTS['heldout_seed'])
     parser.add_argument('--heldout-limit', type=int, default=None,
                         help='evaluate on the first N test photographs only')
+    parser.add_argument('--report-from', type=Path, default=None, metavar='JSON',
+                        help="write the reports again from an earlier run's "
+                        'layout_ablation.json (and the chart beside it) without training or '
+                        'measuring; the other options then only choose the files written')
     parser.add_argument('--latency-size', type=int, default=512)
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--repeats', type=int, default=5)
@@ -596,6 +646,31 @@ def write_reports(report: dict, arms: Sequence[Arm], chart: Path, doc: Optional[
             {name: arm['heldout'] for name, arm in report['arms'].items()}))
 
 
+def rewrite_reports(source: Path, arms: Sequence[Arm], out_dir: Path,
+                    args: argparse.Namespace, committed: bool) -> int:
+    """``--report-from``: the reports of an earlier run, written again from
+    its JSON and chart (e.g. after the report format changed)."""
+    chart = source.with_name('layout_ablation_curves.png')
+    try:
+        report = json.loads(source.read_text())
+        if not chart.is_file():
+            raise FileNotFoundError(f'{chart} (the chart of {source}) does not exist')
+        (out_dir / 'layout_ablation.md').write_text(
+            results_section(report, out_dir.resolve(), chart.name) + '\n')
+        if chart.resolve() != (out_dir / chart.name).resolve():
+            shutil.copyfile(chart, out_dir / chart.name)
+        write_reports(report, [arm for arm in arms if arm.name in report['arms']], chart,
+                      args.doc or (DOC if committed else None),
+                      args.readme or (README if committed else None),
+                      args.metafile or (METAFILE if committed else None))
+    except (ValueError, FileNotFoundError, json.JSONDecodeError, KeyError) as error:
+        print(f'error: --report-from {source}: {error}', file=sys.stderr)
+        return 2
+    print(results_table(report, Path.cwd()))
+    print(f'reports written again from {source}')
+    return 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Command-line entry point; returns the exit code (1: training failed,
     2: bad arguments, data or report files)."""
@@ -619,6 +694,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     out_dir = args.out_dir or work_root or REPO / 'work_dirs' / 'layout_ablation'
     out_dir.mkdir(parents=True, exist_ok=True)
+    if args.report_from:
+        return rewrite_reports(args.report_from, arms, out_dir, args, committed)
 
     tick = time.monotonic()
     try:
