@@ -103,7 +103,7 @@ def test_unknown_precision_is_named():
 
 
 def test_compile_failure_falls_back_to_eager_with_a_warning(monkeypatch, logged):
-    def broken_compile(model):
+    def broken_compile(model, **options):
         def run(images):
             raise RuntimeError('no C compiler found\nmore detail')
         return run
@@ -122,7 +122,7 @@ def test_compile_failure_falls_back_to_eager_with_a_warning(monkeypatch, logged)
 
 
 def test_input_errors_are_raised_not_taken_for_compile_failures(monkeypatch, logged):
-    monkeypatch.setattr(fast_forward.torch, 'compile', lambda model: model)
+    monkeypatch.setattr(fast_forward.torch, 'compile', lambda model, **options: model)
     run = FastForward(_network(), compile=True)
     with pytest.raises(ValueError, match='B x 3 x H x W'):
         run(torch.rand(1, 4, 16, 16))
@@ -144,6 +144,25 @@ def test_compiled_network_matches_eager():
     assert run.compile, 'compilation fell back to eager'
     assert restored.dtype == torch.float32
     assert (restored - expected).abs().max() <= COMPILE_TOLERANCE
+
+
+def test_frozen_weights_compile_with_freezing_and_follow_updates():
+    """A network without trainable parameters compiles with inductor's
+    freezing; a weight changed in place after compiling is used next call."""
+    torch.manual_seed(0)
+    network = torch.nn.Sequential(torch.nn.Conv2d(3, 3, 3, padding=1),
+                                  torch.nn.Sigmoid()).requires_grad_(False)
+    images = torch.rand(1, 3, 16, 16)
+    run = FastForward(network, compile=True)
+    with torch.no_grad():
+        first = run(images)
+        assert (first - network(images)).abs().max() <= COMPILE_TOLERANCE
+        network[0].weight.mul_(-1)
+        second = run(images)
+        expected = network(images)
+    assert run.compile, 'compilation fell back to eager'
+    assert (second - expected).abs().max() <= COMPILE_TOLERANCE
+    assert (second - first).abs().max() > 0.01
 
 
 def test_init_derainer_wraps_only_for_fast_modes(tmp_path):

@@ -127,6 +127,7 @@ def compare_with_reference(repo: str, size: int, warmup: int, repeats: int,
     theirs = DAIT().eval()
     ours = CPRAformer('paper', layout='reference', clamp_output=False).eval()
     ours.load_state_dict(convert_official_state_dict(theirs.state_dict()), strict=True)
+    ours.requires_grad_(False)  # inference: compile modes freeze the weights
     image = torch.rand(1, 3, size, size)
     with torch.no_grad():
         expected = theirs(image)[0]
@@ -170,7 +171,7 @@ def measure_chain_case(preset: str, layout: str, mode: str, size: int, device: s
     detector = faster_rcnn_features()
     if device.startswith('cuda'):
         detector.__self__.to(device)
-    model = CPRAformer(preset, layout=layout).eval().to(device)
+    model = CPRAformer(preset, layout=layout).eval().requires_grad_(False).to(device)
     derain = network_in_mode(model, mode)
     image = torch.rand(1, 3, size, size, device=device)
     if device.startswith('cuda'):

@@ -65,8 +65,10 @@ def init_derainer(config: Optional[ConfigLike] = None,
         float RGB in [0, 1] to the same shape and range. With a fast mode
         (``precision != 'fp32'`` or ``compile``) it is wrapped in a
         :class:`~cpra_mm.apis.fast_derainer.FastDerainer` (the network is its
-        ``network``), whose outputs are float32 in [0, 1]; their difference
-        to fp32 is measured in ``docs/fast_inference.md``.
+        ``network``, its weights frozen: ``requires_grad=False``, so that
+        ``compile`` uses inductor's freezing), whose outputs are float32 in
+        [0, 1]; their difference to fp32 is measured in
+        ``docs/fast_inference.md``.
 
     Raises:
         FileNotFoundError: the config or checkpoint file (the built-in one
@@ -93,7 +95,7 @@ def init_derainer(config: Optional[ConfigLike] = None,
     model = model.to(device).eval()
     if precision == 'fp32' and not compile:
         return model
-    return FastDerainer(model, precision=precision, compile=compile).eval()
+    return FastDerainer(model.requires_grad_(False), precision=precision, compile=compile).eval()
 
 
 def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,
