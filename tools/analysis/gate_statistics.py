@@ -41,7 +41,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from heldout_derain_eval import centre_crop, heldout_rain, read_test_split  # noqa: E402
+from heldout_derain_eval import (add_heldout_arguments, centre_crop, heldout_photos,  # noqa: E402
+                                 heldout_rain)
 
 from cpra_mm.apis import BUILTIN_CHECKPOINT, init_derainer  # noqa: E402
 from cpra_mm.utils.topk_statistics import gate_choices  # noqa: E402
@@ -232,23 +233,10 @@ def histogram(record: GateRecord, target: Path, title: str) -> None:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Command-line entry point; returns the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--corpus', type=Path, default=Path('data/photo_corpus'))
-    parser.add_argument('--config', default=None, help='MMagic config of the derainer')
-    parser.add_argument('--checkpoint', default=None,
-                        help='derainer weights (default: the built-in model)')
-    parser.add_argument('--size', type=int, default=256)
-    parser.add_argument('--seed', type=int, default=7, help='seed of the held-out rain')
-    parser.add_argument('--limit', type=int, default=None,
-                        help='use only the first N test photographs')
-    parser.add_argument('--out-dir', type=Path, default=Path('outputs/gate_statistics'))
+    add_heldout_arguments(parser, Path('outputs/gate_statistics'))
     args = parser.parse_args(argv)
-    try:
-        photos = read_test_split(args.corpus)[:args.limit]
-    except FileNotFoundError as error:
-        print(f'error: {error}', file=sys.stderr)
-        return 2
+    photos = heldout_photos(args)
     if not photos:
-        print(f'error: no test photographs in {args.corpus}', file=sys.stderr)
         return 2
     model = init_derainer(args.config, args.checkpoint)
     record = record_gates(model, photos, args.size, args.seed)

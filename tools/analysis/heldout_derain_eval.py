@@ -163,26 +163,42 @@ def best_worst_picture(rows: List[dict], photos: Sequence[Path], model: torch.nn
     cv2.imwrite(str(target), cv2.cvtColor(np.vstack(strips), cv2.COLOR_RGB2BGR))
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Command-line entry point; returns the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+def add_heldout_arguments(parser: argparse.ArgumentParser, out_dir: Path) -> None:
+    """The arguments every held-out command shares: the corpus, the
+    derainer (config, checkpoint), the crop size, the rain seed, a limit on
+    the photographs and the output folder (default ``out_dir``)."""
     parser.add_argument('--corpus', type=Path, default=Path('data/photo_corpus'))
     parser.add_argument('--config', default=None, help='MMagic config of the derainer')
     parser.add_argument('--checkpoint', default=None,
                         help='derainer weights (default: the built-in model)')
     parser.add_argument('--size', type=int, default=256)
-    parser.add_argument('--seed', type=int, default=7)
+    parser.add_argument('--seed', type=int, default=7, help='seed of the held-out rain')
     parser.add_argument('--limit', type=int, default=None,
-                        help='evaluate only the first N test photographs')
-    parser.add_argument('--out-dir', type=Path, default=Path('outputs/heldout'))
-    args = parser.parse_args(argv)
+                        help='use only the first N test photographs')
+    parser.add_argument('--out-dir', type=Path, default=out_dir)
+
+
+def heldout_photos(args: argparse.Namespace) -> List[Path]:
+    """The test split of ``args.corpus`` (the first ``args.limit``); on a
+    missing or empty split, prints an error naming the corpus and returns
+    an empty list."""
     try:
         photos = read_test_split(args.corpus)[:args.limit]
     except FileNotFoundError as error:
         print(f'error: {error}', file=sys.stderr)
-        return 2
+        return []
     if not photos:
         print(f'error: no test photographs in {args.corpus}', file=sys.stderr)
+    return photos
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Command-line entry point; returns the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    add_heldout_arguments(parser, Path('outputs/heldout'))
+    args = parser.parse_args(argv)
+    photos = heldout_photos(args)
+    if not photos:
         return 2
     model = init_derainer(args.config, args.checkpoint)
     methods = build_methods(model)
