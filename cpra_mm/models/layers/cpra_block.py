@@ -31,5 +31,5 @@ class CPRABlock(nn.Module):
         self.ffn = MultiScaleGatedFFN(channels, ffn_expansion, bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x + self.attn(self.norm1(x))
-        return self.ffn(self.norm2(x), residual=x)
+        x = self.attn(self.norm1(x), residual=x)
+        return self.ffn(x, residual=x, pre_norm=self.norm2)

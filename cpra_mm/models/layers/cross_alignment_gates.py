@@ -81,9 +81,8 @@ class CrossAlignmentGates(nn.Module):
         weight = self.project_out.weight.flatten(1)
         attention_part = F.linear(attention.permute(0, 2, 3, 1), weight[:, :c])
         convolution_weight = (weight[:, c:].unsqueeze(0) * channel).transpose(1, 2)
-        out = torch.baddbmm(attention_part.reshape(b, h * w, -1) * spatial,
-                            convolution.permute(0, 2, 3, 1).reshape(b, h * w, c),
-                            convolution_weight)
+        out = torch.bmm(convolution.permute(0, 2, 3, 1).reshape(b, h * w, c), convolution_weight)
+        out.addcmul_(attention_part.reshape(b, h * w, -1), spatial)
         if self.project_out.bias is not None:
-            out = out + self.project_out.bias
+            out.add_(self.project_out.bias)
         return out.view(b, h, w, -1).permute(0, 3, 1, 2)

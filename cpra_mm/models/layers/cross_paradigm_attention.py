@@ -1,10 +1,12 @@
 """CPIA-SA: cross paradigm interactive aligned self-attention."""
+from typing import Optional
+
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .cross_alignment_gates import CrossAlignmentGates
 from .frequency_stage import build_frequency_stage
+from .onednn_fusion import linear
 from .sparse_prompt_channel_attention import SparsePromptChannelAttention
 from .spatial_pixel_refinement import SpatialPixelRefinement
 
@@ -46,11 +48,13 @@ class CrossParadigmAttention(nn.Module):
         self.align = CrossAlignmentGates(half, channels, norm=gate_norm, bias=bias)
         self.frequency = build_frequency_stage(frequency_stage, channels)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, residual: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """The block's attention on ``x``, plus ``residual`` (same shape)
+        if given, added inside the frequency stage's last pass."""
         # The two halves projected separately: contiguous maps, not slices.
         pixels = x.permute(0, 2, 3, 1)
         weight_y, weight_z = self.split.weight.flatten(1).chunk(2)
         bias_y, bias_z = self.split.bias.chunk(2)
-        y = F.linear(pixels, weight_y, bias_y).permute(0, 3, 1, 2)
-        z = F.linear(pixels, weight_z, bias_z).permute(0, 3, 1, 2)
-        return self.frequency(self.align(self.spc(z), self.spr(y)))
+        y = linear(pixels, weight_y, bias_y).permute(0, 3, 1, 2)
+        z = linear(pixels, weight_z, bias_z).permute(0, 3, 1, 2)
+        return self.frequency(self.align(self.spc(z), self.spr(y)), residual)

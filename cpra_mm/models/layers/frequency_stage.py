@@ -1,6 +1,7 @@
 """AAFM stage 2: the frequency stage, in the reference form and as a real
 spectral filter."""
 import math
+from typing import Optional
 
 import torch
 from torch import nn
@@ -46,11 +47,14 @@ class ReflectionFrequencyStage(nn.Module):
         self.weight = nn.Parameter(torch.empty(channels * 2, 1, 1, 1).uniform_(-bound, bound))
         self.bias = nn.Parameter(torch.empty(channels * 2).uniform_(-bound, bound))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, residual: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """The stage applied to ``x``, plus ``residual`` (same shape) if
+        given, added in the same pass."""
         c = x.shape[1]
         real_scale, imag_scale = self.weight.view(2, 1, c, 1, 1).to(x.dtype)
-        out = torch.addcmul((real_scale + imag_scale) / 2 * x, (real_scale - imag_scale) / 2,
-                            circular_reflection(x))
+        direct = ((real_scale + imag_scale) / 2 * x if residual is None
+                  else torch.addcmul(residual, (real_scale + imag_scale) / 2, x))
+        out = torch.addcmul(direct, (real_scale - imag_scale) / 2, circular_reflection(x))
         out[:, :, 0, 0] += self.bias[:c].to(x.dtype)
         return out
 
@@ -101,7 +105,11 @@ class SpectralFilter(nn.Module):
         hats = (1 - (radius[None] - centres[:, None, None]).abs() / spacing).clamp(min=0)
         return torch.einsum('cm,mhw->chw', self.band_gains.float(), hats)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, residual: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """The filter applied to ``x``, plus ``residual`` (same shape) if
+        given."""
+        if residual is not None:
+            return residual + self(x)
         h, w = x.shape[-2:]
         with torch.autocast(device_type=x.device.type, enabled=False):
             # Transforms over the H and W axes of the channels-last pixels:

@@ -5,6 +5,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import onednn_fusion
+
 
 def pointwise_conv(x: torch.Tensor, conv: nn.Conv2d,
                    residual: Optional[torch.Tensor] = None) -> torch.Tensor:
@@ -14,8 +16,10 @@ def pointwise_conv(x: torch.Tensor, conv: nn.Conv2d,
     one matrix product of the ``(B*H*W) x C`` pixel matrix by the weight; this
     computes it so, without the layout copies (and, on one CPU thread, the
     slow non-oneDNN kernel) of ``nn.Conv2d``, and adds ``residual`` inside
-    the product's accumulation (``addmm``) instead of in another pass.
-    Results equal ``conv(x) + residual`` up to float rounding.
+    the product (oneDNN's fused addition in CPU inference,
+    :func:`.onednn_fusion.linear`; ``addmm``'s accumulation otherwise)
+    instead of in another pass. Results equal ``conv(x) + residual`` up to
+    float rounding.
 
     Args:
         x: ``B x C_in x H x W`` (any memory format; channels-last avoids a
@@ -28,8 +32,9 @@ def pointwise_conv(x: torch.Tensor, conv: nn.Conv2d,
     """
     weight = conv.weight.flatten(1)
     pixels = x.permute(0, 2, 3, 1)
-    if residual is None:
-        return F.linear(pixels, weight, conv.bias).permute(0, 3, 1, 2)
+    if residual is None or onednn_fusion.onednn_fusable(x):
+        shortcut = None if residual is None else residual.permute(0, 2, 3, 1)
+        return onednn_fusion.linear(pixels, weight, conv.bias, shortcut).permute(0, 3, 1, 2)
     b, _, h, w = x.shape
     base = residual.permute(0, 2, 3, 1).reshape(-1, weight.shape[0])
     if conv.bias is not None:

@@ -3,6 +3,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .onednn_fusion import linear_gelu, onednn_fusable
 from .pointwise_conv import pointwise_conv
 
 
@@ -27,7 +28,6 @@ class SpatialPixelRefinement(nn.Module):
         hidden = channels * expansion
         self.expand_dw = nn.Conv2d(channels, hidden, kernel_size=3, padding=1, groups=channels)
         self.expand_pw = nn.Conv2d(hidden, hidden, kernel_size=1)
-        self.act = nn.GELU()
         self.out_proj = nn.Conv2d(hidden, channels, kernel_size=1)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
@@ -35,16 +35,22 @@ class SpatialPixelRefinement(nn.Module):
         local = self.expand_dw(y)
         # The channel softmax weighs expand_pw's output; since that is linear,
         # its global average is expand_pw of local's average, and the weights
-        # fold into expand_pw's matrix (one per image).
-        weight = self.expand_pw.weight.flatten(1)
-        mean = F.linear(local.mean(dim=(2, 3)), weight, self.expand_pw.bias)
-        channel_weights = mean.softmax(dim=1).unsqueeze(-1)
-        weighted = (weight.unsqueeze(0) * channel_weights).transpose(1, 2)
-        pixels = local.permute(0, 2, 3, 1).reshape(b, h * w, -1)
-        if self.expand_pw.bias is None:
-            hidden = torch.bmm(pixels, weighted)
+        # fold into expand_pw's matrix and bias (one of each per image).
+        weight, bias = self.expand_pw.weight.flatten(1), self.expand_pw.bias
+        mean = F.linear(local.mean(dim=(2, 3)), weight, bias)
+        channel_weights = mean.softmax(dim=1)
+        weights = weight.unsqueeze(0) * channel_weights.unsqueeze(-1)
+        biases = None if bias is None else bias * channel_weights
+        pixels = local.permute(0, 2, 3, 1)
+        if onednn_fusable(pixels):
+            # One product per image with the GELU fused (:mod:`.onednn_fusion`).
+            hidden = [linear_gelu(pixels[i], weights[i], None if biases is None else biases[i])
+                      for i in range(b)]
+            hidden = hidden[0].unsqueeze(0) if b == 1 else torch.stack(hidden)
         else:
-            shift = (self.expand_pw.bias * channel_weights.squeeze(-1)).unsqueeze(1)
-            hidden = torch.baddbmm(shift, pixels, weighted)
-        hidden = hidden.view(b, h, w, -1).permute(0, 3, 1, 2)
-        return pointwise_conv(self.act(hidden), self.out_proj)
+            # One batched product (traceable with any batch size).
+            flat, weights = pixels.reshape(b, h * w, -1), weights.transpose(1, 2)
+            hidden = (torch.bmm(flat, weights) if biases is None
+                      else torch.baddbmm(biases.unsqueeze(1), flat, weights))
+            hidden = F.gelu(hidden).view(b, h, w, -1)
+        return pointwise_conv(hidden.permute(0, 3, 1, 2), self.out_proj)
