@@ -1,4 +1,5 @@
-"""The shipped derainer loads, removes rain and leaves a dry image alone."""
+"""The shipped derainers (the default and the one trained from random
+weights) load, remove rain and leave a dry image alone."""
 import cv2
 import numpy as np
 import pytest
@@ -7,6 +8,9 @@ from skimage import data as skimage_data
 
 from cpra_mm.apis import derain, init_derainer
 from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
+from cpra_mm.utils.shipped_weights import WEIGHTS_DIR
+
+FROM_RANDOM_WEIGHTS = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-2400iter_photo-corpus-scratch.pth'
 
 
 def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
@@ -14,10 +18,10 @@ def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
     return float(10 * np.log10(255.0 ** 2 / max(mse, 1e-10)))
 
 
-@pytest.fixture(scope='module')
-def builtin():
+@pytest.fixture(scope='module', params=[None, FROM_RANDOM_WEIGHTS], ids=['default', 'scratch'])
+def builtin(request):
     torch.set_num_threads(1)
-    return init_derainer()
+    return init_derainer(checkpoint=None if request.param is None else str(request.param))
 
 
 @pytest.fixture(scope='module')
