@@ -1,7 +1,12 @@
 """The speed tools run and print what they promise (no timings checked)."""
 import re
+import time
 
+import torch
 from tool_loading import load_tool
+
+from cpra_mm.models import CPRAformer
+from cpra_mm.models.layers import CPRABlock, row_bands
 
 
 def test_profile_model_prints_the_part_and_operator_tables(capsys):
@@ -13,6 +18,20 @@ def test_profile_model_prints_the_part_and_operator_tables(capsys):
     assert sorted(set(parts)) == sorted(set(profile_model.BLOCK_PARTS) | {'other'})
     operators = re.findall(r'^\| (aten::\w+) \| \d+ \| [\d.]+ \|', out, re.M)
     assert 1 <= len(operators) <= 5
+
+
+def test_profile_parts_count_nested_parts_once(monkeypatch):
+    profile_model = load_tool('analysis/profile_model')
+    monkeypatch.setattr(row_bands, 'BAND_ELEMENTS', 2048)  # norm2 runs inside the FFN's bands
+    torch.manual_seed(0)
+    model = CPRAformer('tiny', layout='corrected').eval()
+    for block in model.modules():
+        if isinstance(block, CPRABlock):  # a slow norm2: counted twice, 'other' goes negative
+            slow_norm = block.norm2.forward
+            block.norm2.forward = lambda x, norm=slow_norm: (time.sleep(0.002), norm(x))[1]
+    spent, _ = profile_model.module_table(model, torch.rand(1, 3, 32, 32))
+    assert spent['norm2'] > 0 and spent['ffn'] > 0
+    assert all(value >= 0 for value in spent.values()), spent
 
 
 def test_chain_benchmark_ends_with_the_fastest_ratio(capsys):

@@ -56,32 +56,38 @@ def operator_table(model: nn.Module, image: torch.Tensor, top: int) -> Tuple[Lis
 
 
 def module_table(model: CPRAformer, image: torch.Tensor) -> Tuple[Dict[str, float], float]:
-    """Wall time (ms) of one forward pass summed per block part, and in all."""
+    """Wall time (ms) of one forward pass summed per block part, and in all.
+
+    A part called inside another (the FFN runs ``norm2`` inside its row
+    bands) counts for itself only: its time is taken off the enclosing
+    part's."""
     spent: Dict[str, float] = defaultdict(float)
-    starts: Dict[str, float] = {}
+    open_parts: List[Tuple[str, float]] = []
 
     def sync() -> None:
         if image.is_cuda:
             torch.cuda.synchronize()
 
-    def before(name: str):
+    def before(part: str):
         def hook(module, args):
             sync()
-            starts[name] = time.perf_counter()
+            open_parts.append((part, time.perf_counter()))
         return hook
 
-    def after(part: str, name: str):
-        def hook(module, args, output):
-            sync()
-            spent[part] += (time.perf_counter() - starts[name]) * 1e3
-        return hook
+    def after(module, args, output):
+        sync()
+        part, start = open_parts.pop()
+        elapsed = (time.perf_counter() - start) * 1e3
+        spent[part] += elapsed
+        if open_parts:
+            spent[open_parts[-1][0]] -= elapsed
 
     handles = []
     for name, module in model.named_modules():
         for part in BLOCK_PARTS:
             if name.endswith('.' + part) and name.count('.') == part.count('.') + 2:
-                handles.append(module.register_forward_pre_hook(before(name)))
-                handles.append(module.register_forward_hook(after(part, name)))
+                handles.append(module.register_forward_pre_hook(before(part)))
+                handles.append(module.register_forward_hook(after))
     try:
         with torch.no_grad():
             sync()

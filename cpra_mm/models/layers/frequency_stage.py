@@ -108,8 +108,11 @@ class SpectralFilter(nn.Module):
     def forward(self, x: torch.Tensor, residual: Optional[torch.Tensor] = None) -> torch.Tensor:
         """The filter applied to ``x``, plus ``residual`` (same shape) if
         given."""
-        if residual is not None:
-            return residual + self(x)
+        out = x + self._filtered(x)
+        return out if residual is None else residual + out
+
+    def _filtered(self, x: torch.Tensor) -> torch.Tensor:
+        """``irfft2(W (g * rfft2(x)))`` in ``x``'s dtype and layout."""
         h, w = x.shape[-2:]
         with torch.autocast(device_type=x.device.type, enabled=False):
             # Transforms over the H and W axes of the channels-last pixels:
@@ -118,12 +121,12 @@ class SpectralFilter(nn.Module):
             pixels = x.permute(0, 2, 3, 1).float()
             if self.dft_as_matmul:
                 filtered = self._filter_with_dft_matrices(pixels)
-                return x + filtered.permute(0, 3, 1, 2).to(x.dtype)
+                return filtered.permute(0, 3, 1, 2).to(x.dtype)
             spectrum = torch.fft.rfftn(pixels, dim=(1, 2), norm='ortho')
             spectrum = spectrum * self.radial_gain(h, w, x.device).permute(1, 2, 0)
             mix = torch.complex(self.mix_real.float(), self.mix_imag.float())
             filtered = torch.fft.irfftn(spectrum @ mix.t(), s=(h, w), dim=(1, 2), norm='ortho')
-        return x + filtered.permute(0, 3, 1, 2).to(x.dtype)
+        return filtered.permute(0, 3, 1, 2).to(x.dtype)
 
     def _filter_with_dft_matrices(self, pixels: torch.Tensor) -> torch.Tensor:
         """The filtered part of ``forward`` (``irfft2(W g rfft2(x))``) with
