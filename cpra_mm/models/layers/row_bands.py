@@ -3,9 +3,10 @@ at a time, so that its intermediate maps stay in the CPU's caches.
 
 A chain of per-pixel and small-kernel operations on a large map (the
 feed-forward network's 1x1 -> depthwise -> GELU/gate -> 1x1) is bound by
-memory bandwidth once its intermediate maps outgrow the last-level cache:
-on the development CPU a depthwise 3x3 convolution costs about 1 ns per
-element on a 4 M-element map and 6-8 ns on a 17 M-element one. Computed in
+memory bandwidth once its intermediate maps outgrow the last-level cache
+(on the development CPU a depthwise 3x3 convolution was several times
+slower per element on a 17 M-element map than on a 4 M-element one).
+Computed in
 bands of rows, each band extended by the operation's halo (its receptive
 radius) and cropped afterwards, the result is the same (up to float
 rounding) and every intermediate stays small.
