@@ -57,15 +57,17 @@ def test_fused_convolutions_equal_the_plain_ones(bias, memory_format):
 
 @pytest.mark.parametrize('bias', [False, True])
 @pytest.mark.parametrize('with_residual', [False, True])
-def test_fused_products_equal_the_plain_ones(bias, with_residual):
+@pytest.mark.parametrize('recording', [False, True], ids=['fused', 'plain'])
+def test_fused_products_equal_the_plain_ones(bias, with_residual, recording):
     pixels = channels_last(2, 10, 6, 7).permute(0, 2, 3, 1)
     weight = torch.randn(5, 10, generator=torch.Generator().manual_seed(2))
     shift = torch.randn(5) if bias else None
     residual = torch.randn(2, 6, 7, 5) if with_residual else None
-    with torch.no_grad():
+    with torch.set_grad_enabled(recording):
         out = onednn_fusion.linear(pixels, weight, shift, residual)
         expected = F.linear(pixels, weight, shift) + (0 if residual is None else residual)
         torch.testing.assert_close(out, expected, rtol=0, atol=1e-5)
+        assert out.shape == expected.shape
         torch.testing.assert_close(onednn_fusion.linear_gelu(pixels[0], weight, shift),
                                    F.gelu(F.linear(pixels[0], weight, shift)), rtol=0, atol=1e-5)
 

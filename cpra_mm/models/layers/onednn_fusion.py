@@ -31,6 +31,16 @@ FUSED_OPS_PRESENT = _fused_ops_present()
 """Whether this PyTorch build has oneDNN and its fused pointwise ops."""
 
 
+def eager_cpu_inference(x: torch.Tensor) -> bool:
+    """True for a CPU tensor when no gradient is recorded and no
+    ``torch.compile``, tracing or ONNX export is in progress: where the
+    network may take paths of its own (fused kernels, row bands) that a
+    compiler, a tracer or autograd should not see."""
+    return (x.device.type == 'cpu' and not torch.is_grad_enabled()
+            and not torch.compiler.is_compiling() and not torch.jit.is_tracing()
+            and not torch.onnx.is_in_onnx_export())
+
+
 def fused_dtype(x: torch.Tensor) -> Optional[torch.dtype]:
     """The type the fused kernels compute in for ``x``, or None where they
     may not replace the plain ops.
@@ -43,9 +53,7 @@ def fused_dtype(x: torch.Tensor) -> Optional[torch.dtype]:
     result in bfloat16). Under any other autocast, or for other types, the
     plain ops run.
     """
-    if (not FUSED_OPS_PRESENT or x.device.type != 'cpu' or torch.is_grad_enabled()
-            or torch.compiler.is_compiling() or torch.jit.is_tracing()
-            or torch.onnx.is_in_onnx_export()):
+    if not FUSED_OPS_PRESENT or not eager_cpu_inference(x):
         return None
     if torch.is_autocast_enabled('cpu'):
         return torch.bfloat16 if torch.get_autocast_dtype('cpu') == torch.bfloat16 else None
@@ -100,8 +108,8 @@ def linear(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor] =
     """``F.linear(x, weight, bias)`` plus ``residual`` (if given).
 
     The fused path adds the bias and the residual inside the product (ATen's
-    ``addmm`` first copies the broadcast bias into the output, and a residual
-    costs a further pass).
+    ``addmm`` first copies the broadcast bias into the output); otherwise
+    the residual is ``addmm``'s accumulator, not a further pass.
 
     Shapes:
         ``x``: ``... x K``, ``weight``: ``N x K``, ``bias``: ``N``,
@@ -109,8 +117,13 @@ def linear(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor] =
     """
     dtype = fused_dtype(x)
     if dtype is None:
-        out = F.linear(x, weight, bias)
-        return out if residual is None else out + residual
+        if residual is None:
+            return F.linear(x, weight, bias)
+        # The residual (and bias) as the product's accumulator (addmm).
+        base = residual if bias is None else residual + bias
+        out = torch.addmm(base.reshape(-1, weight.shape[0]), x.reshape(-1, weight.shape[1]),
+                          weight.t())
+        return out.view(residual.shape)
     x, weight, bias, residual = _cast(dtype, x, weight, bias, residual)
     if residual is None:
         return torch.ops.mkldnn._linear_pointwise(x, weight, bias, 'none', [], '')

@@ -2,10 +2,9 @@
 from typing import Optional
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from . import onednn_fusion
+from .onednn_fusion import linear
 
 
 def pointwise_conv(x: torch.Tensor, conv: nn.Conv2d,
@@ -30,14 +29,6 @@ def pointwise_conv(x: torch.Tensor, conv: nn.Conv2d,
     Returns:
         ``B x C_out x H x W``, channels-last.
     """
-    weight = conv.weight.flatten(1)
-    pixels = x.permute(0, 2, 3, 1)
-    if residual is None or onednn_fusion.onednn_fusable(x):
-        shortcut = None if residual is None else residual.permute(0, 2, 3, 1)
-        return onednn_fusion.linear(pixels, weight, conv.bias, shortcut).permute(0, 3, 1, 2)
-    b, _, h, w = x.shape
-    base = residual.permute(0, 2, 3, 1).reshape(-1, weight.shape[0])
-    if conv.bias is not None:
-        base = base + conv.bias
-    out = torch.addmm(base, pixels.reshape(-1, weight.shape[1]), weight.t())
-    return out.view(b, h, w, -1).permute(0, 3, 1, 2)
+    shortcut = None if residual is None else residual.permute(0, 2, 3, 1)
+    return linear(x.permute(0, 2, 3, 1), conv.weight.flatten(1), conv.bias,
+                  shortcut).permute(0, 3, 1, 2)

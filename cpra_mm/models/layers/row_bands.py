@@ -15,6 +15,8 @@ from typing import Iterator, Optional, Tuple
 
 import torch
 
+from .onednn_fusion import eager_cpu_inference
+
 BAND_ELEMENTS = 1 << 20
 """Target number of elements of one intermediate map of a band (4 MiB in
 float32); chosen on the development CPU, see docs/fast_inference.md."""
@@ -28,11 +30,8 @@ def band_height(x: torch.Tensor, channels: int) -> Optional[int]:
     compiled, traced or exported: those want one whole-map graph), and only
     when a whole intermediate map would exceed :data:`BAND_ELEMENTS`.
     """
-    b, _, h, w = x.shape
-    if (x.device.type != 'cpu' or torch.is_grad_enabled() or torch.compiler.is_compiling()
-            or torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()):
-        return None
-    if channels * h * w <= BAND_ELEMENTS:
+    _, _, h, w = x.shape
+    if not eager_cpu_inference(x) or channels * h * w <= BAND_ELEMENTS:
         return None
     return max(1, BAND_ELEMENTS // (channels * w))
 
