@@ -44,3 +44,14 @@ def test_builtin_weights_leave_a_dry_image_nearly_unchanged(builtin, clean):
     with torch.no_grad():
         restored = derain(builtin, clean, tile_size=None)
     assert _psnr(clean, restored) > 33.0
+
+
+def test_streak_alignment_removes_rain_slanted_past_the_training_angles(builtin, clean):
+    rain = RainParams(density=(30, 40), length=(20, 30), angle=(38, 42), width=(1, 2),
+                      intensity=(0.5, 0.7), layers=2)
+    rainy = RainStreakRenderer(rain)(clean, generator_for(0, 'rocket'))
+    with torch.no_grad():
+        aligned = derain(builtin, rainy, tile_size=None)
+        alone = derain(builtin, rainy, tile_size=None, align_streaks=False)
+    assert _psnr(clean, aligned) > _psnr(clean, alone) + 1.5
+    assert _psnr(clean, aligned) > _psnr(clean, rainy) + 3.0

@@ -129,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help='fp32, or bf16 / fp16 autocast (default fp32)')
     parser.add_argument('--compile', action='store_true',
                         help='compile the network with torch.compile')
+    parser.add_argument('--no-align-streaks', dest='align_streaks', action='store_false',
+                        help='run every image as it is; by default rain slanted 30-60 degrees '
+                        'from vertical is derained on a copy sheared so that its streaks '
+                        'stand upright')
     parser.add_argument('--compare', action='store_true',
                         help=f'also write input|output side by side as 8-bit PNG under '
                         f'OUT_DIR/{COMPARE_FOLDER}/ (named after the input, plus .png)')
@@ -249,7 +253,7 @@ def resolve_device(device: Optional[str], shard: Shard) -> str:
 
 
 def derain_image(model: torch.nn.Module, image: np.ndarray, tile_size: Optional[int],
-                 overlap: int) -> np.ndarray:
+                 overlap: int, align_streaks: bool = True) -> np.ndarray:
     """Derain an image as :func:`~cpra_mm.utils.image_io.read_image`
     returns it.
 
@@ -259,6 +263,8 @@ def derain_image(model: torch.nn.Module, image: np.ndarray, tile_size: Optional[
             uint8 or uint16.
         tile_size: tile side, None for whole images.
         overlap: tile overlap in pixels.
+        align_streaks: align steeply slanted rain first
+            (:func:`~cpra_mm.apis.derain`).
 
     Returns:
         The derained image with the shape, channel layout and dtype of
@@ -267,10 +273,12 @@ def derain_image(model: torch.nn.Module, image: np.ndarray, tile_size: Optional[
     Raises:
         ValueError: another dtype or channel count.
     """
-    return from_unit_rgb(derain(model, to_unit_rgb(image), tile_size, overlap), like=image)
+    return from_unit_rgb(derain(model, to_unit_rgb(image), tile_size, overlap, align_streaks),
+                         like=image)
 
 
-def run_job(job: Job, model: torch.nn.Module, tile_size: Optional[int], overlap: int) -> None:
+def run_job(job: Job, model: torch.nn.Module, tile_size: Optional[int], overlap: int,
+            align_streaks: bool = True) -> None:
     """Derain one file and write its outputs.
 
     Raises:
@@ -278,7 +286,7 @@ def run_job(job: Job, model: torch.nn.Module, tile_size: Optional[int], overlap:
         read, derained or written.
     """
     image = read_image(job.source)
-    restored = derain_image(model, image, tile_size, overlap)
+    restored = derain_image(model, image, tile_size, overlap, align_streaks)
     write_image(job.target, restored)
     if job.compare is not None:
         write_image(job.compare, np.hstack([preview(image), preview(restored)]))
@@ -290,14 +298,15 @@ def is_done(job: Job) -> bool:
 
 
 def run_jobs(jobs: Sequence[Job], model: torch.nn.Module, tile_size: Optional[int],
-             overlap: int, skip_existing: bool, shard: Shard) -> int:
+             overlap: int, skip_existing: bool, shard: Shard, align_streaks: bool = True) -> int:
     """Derain ``jobs``, report failures by name, print a summary; return
     the exit code."""
     pending = [job for job in jobs if not (skip_existing and is_done(job))]
     run = FileRun('derained', len(pending), skipped=len(jobs) - len(pending),
                   prefix=f'[rank {shard.rank}] ' if shard.world_size > 1 else '',
                   show_progress=shard.rank == 0)
-    run.process(partial(run_job, model=model, tile_size=tile_size, overlap=overlap), pending)
+    run.process(partial(run_job, model=model, tile_size=tile_size, overlap=overlap,
+                        align_streaks=align_streaks), pending)
     return run.finish()
 
 
@@ -321,7 +330,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except UsageError as error:
         return report_usage_error(error)
     return run_jobs(jobs, model, args.tile_size or None, args.overlap, args.skip_existing,
-                    shard)
+                    shard, args.align_streaks)
 
 
 if __name__ == '__main__':

@@ -11,6 +11,7 @@ Example::
         'work_dirs/cpraformer_small-corrected_1xb8-2000iter_builtin-photos/iter_2000.pth')
     clean = derain(model, rainy_rgb_uint8)        # H x W x 3 uint8 in and out
 """
+from functools import partial
 from pathlib import Path
 from typing import Optional, Union
 
@@ -18,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from cpra_mm.models import tiled_forward
+from cpra_mm.models import streak_aligned_forward, tiled_forward
 from cpra_mm.utils.autocast_precision import check_precision
 from cpra_mm.utils.derainer_checkpoint import (checkpoint_meta, generator_state_dict,
                                                load_generator_weights, read_checkpoint)
@@ -99,14 +100,17 @@ def init_derainer(config: Optional[ConfigLike] = None,
 
 
 def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,
-           overlap: int = 32) -> Image:
+           overlap: int = 32, align_streaks: bool = True) -> Image:
     """Remove rain from one image or a batch.
 
     The model runs in eval mode (its mode is restored afterwards) under
     ``torch.no_grad()``, on the device and in the dtype of its parameters;
     images larger than ``tile_size`` on either side are processed in
     overlapping tiles blended across the seams
-    (:func:`~cpra_mm.models.tiled_forward`).
+    (:func:`~cpra_mm.models.tiled_forward`). With ``align_streaks`` each
+    image (or tile) whose rain is slanted 30-60 degrees from vertical is
+    derained on a copy sheared so that its streaks stand upright
+    (:func:`~cpra_mm.models.streak_aligned_forward`).
 
     Args:
         model: maps ``B x 3 x H x W`` float RGB in [0, 1] to the same shape,
@@ -119,6 +123,7 @@ def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,
             * ``B x 3 x H x W`` float RGB tensor in [0, 1], on any device.
         tile_size: tile side in pixels; None processes the image whole.
         overlap: overlap of neighbouring tiles in pixels, ``< tile_size``.
+        align_streaks: align steeply slanted rain before deraining.
 
     Returns:
         The derained image, of the input's type, shape and dtype (and, for
@@ -132,14 +137,15 @@ def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,
     parameter = next(model.parameters(), None)
     if parameter is not None:
         batch = batch.to(device=parameter.device, dtype=parameter.dtype)
+    forward = partial(streak_aligned_forward, model) if align_streaks else model
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
             if tile_size is None:
-                restored = model(batch)
+                restored = forward(batch)
             else:
-                restored = tiled_forward(model, batch, tile_size=tile_size, overlap=overlap)
+                restored = tiled_forward(forward, batch, tile_size=tile_size, overlap=overlap)
     finally:
         model.train(was_training)
     return _from_batch(restored.clamp(0, 1), image)

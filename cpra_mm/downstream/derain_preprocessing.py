@@ -77,6 +77,9 @@ class DerainPreprocessingMixin:
         derain_compile: ``torch.compile`` the derainer for gradient-free
             deraining (eager, with a logged warning, where compilation
             fails).
+        derain_align_streaks: derain steeply slanted rain on a sheared copy
+            whose streaks stand upright (gradient-free calls; see
+            :class:`DerainStage`).
         **kwargs: the parent data preprocessor's arguments.
     """
 
@@ -91,6 +94,7 @@ class DerainPreprocessingMixin:
                  derain_channel_order: Optional[str] = None,
                  derain_precision: str = 'fp32',
                  derain_compile: bool = False,
+                 derain_align_streaks: bool = True,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.derain_stage = DerainStage(
@@ -103,7 +107,8 @@ class DerainPreprocessingMixin:
                 kwargs.get('bgr_to_rgb', False), kwargs.get('rgb_to_bgr', False),
                 derain_channel_order),
             precision=check_precision(derain_precision, 'derain_precision'),
-            compile=derain_compile)
+            compile=derain_compile,
+            align_streaks=derain_align_streaks)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         """Derain, then preprocess as the parent does.

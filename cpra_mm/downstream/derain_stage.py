@@ -1,12 +1,13 @@
 """``DerainStage``: a derainer placed in front of a downstream network."""
 import logging
+from functools import partial
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.logging import print_log
 from torch import nn
 
-from cpra_mm.models import tiled_forward
+from cpra_mm.models import streak_aligned_forward, tiled_forward
 from cpra_mm.registry import MODELS
 from cpra_mm.utils.derainer_checkpoint import load_derainer_weights
 from cpra_mm.utils.fast_forward import FastForward
@@ -49,6 +50,12 @@ class DerainStage(nn.Module):
     fine-tuning) always run eagerly in fp32. Neither mode changes the state
     dict.
 
+    With ``align_streaks`` (the default), the same gradient-free calls
+    derain each image (or tile) whose rain is slanted 30-60 degrees from
+    vertical on a copy sheared so that its streaks stand upright
+    (:func:`~cpra_mm.models.streak_aligned_forward`); other images run as
+    they are.
+
     Args:
         derainer: config of the network (e.g. ``dict(type='CPRAformer',
             preset='small', layout='corrected')``, built from cpra_mm's
@@ -69,6 +76,7 @@ class DerainStage(nn.Module):
             gradient-free calls.
         compile: compile the derainer with ``torch.compile`` for
             gradient-free calls.
+        align_streaks: align steeply slanted rain in gradient-free calls.
 
     Raises:
         TypeError: when ``derainer`` is neither a dict nor a module.
@@ -88,7 +96,8 @@ class DerainStage(nn.Module):
                  tile_overlap: int = 32,
                  channel_order: str = 'bgr',
                  precision: str = 'fp32',
-                 compile: bool = False) -> None:
+                 compile: bool = False,
+                 align_streaks: bool = True) -> None:
         super().__init__()
         if isinstance(derainer, nn.Module):
             self.derainer = derainer
@@ -113,6 +122,7 @@ class DerainStage(nn.Module):
         self.tile_size = tile_size
         self.tile_overlap = tile_overlap
         self.channel_order = channel_order
+        self.align_streaks = align_streaks
         self.fast_forward = FastForward(self.derainer, precision=precision, compile=compile)
         if not trainable:
             self.derainer.requires_grad_(False)
@@ -183,15 +193,16 @@ class DerainStage(nn.Module):
             rgb = self.to_unit_rgb(images)
             if torch.is_grad_enabled():
                 derained = self.derainer(rgb)
-            elif self.tile_size is not None:
-                derained = tiled_forward(self.fast_forward, rgb, self.tile_size,
-                                         self.tile_overlap)
             else:
-                derained = self.fast_forward(rgb)
+                forward = (partial(streak_aligned_forward, self.fast_forward)
+                           if self.align_streaks else self.fast_forward)
+                derained = (forward(rgb) if self.tile_size is None else
+                            tiled_forward(forward, rgb, self.tile_size, self.tile_overlap))
             return self.from_unit_rgb(derained)
 
     def extra_repr(self) -> str:
         return (f'checkpoint={self.checkpoint!r}, trainable={self.trainable}, '
                 f'tile_size={self.tile_size}, tile_overlap={self.tile_overlap}, '
                 f'channel_order={self.channel_order!r}, '
-                f'precision={self.fast_forward.precision!r}, compile={self.fast_forward.compile}')
+                f'precision={self.fast_forward.precision!r}, compile={self.fast_forward.compile}, '
+                f'align_streaks={self.align_streaks}')

@@ -1,6 +1,8 @@
 """The CPRAformer network in plain PyTorch (no OpenMMLab import)."""
 from .cpraformer import CPRAformer
 from .presets import LAYOUTS, PRESETS
+from .streak_alignment import estimate_streak_angle, streak_aligned_forward
 from .tiled_inference import TiledInference, tiled_forward
 
-__all__ = ['CPRAformer', 'LAYOUTS', 'PRESETS', 'TiledInference', 'tiled_forward']
+__all__ = ['CPRAformer', 'LAYOUTS', 'PRESETS', 'TiledInference', 'estimate_streak_angle',
+           'streak_aligned_forward', 'tiled_forward']

@@ -18,14 +18,17 @@
 # which bounds the memory; smaller images run whole. The gradient-free
 # deraining can run in an opt-in fast mode: derain_precision='bf16' / 'fp16'
 # (autocast) and derain_compile=True (torch.compile); their output
-# differences to fp32 are in docs/fast_inference.md.
+# differences to fp32 are in docs/fast_inference.md. Rain slanted 30-60
+# degrees from vertical is derained on a copy sheared so that its streaks
+# stand upright (derain_align_streaks; cpra_mm.models.streak_alignment).
 derain_preprocessor = dict(
     derainer=dict(type='CPRAformer', preset='small', layout='corrected'),
     derainer_checkpoint=None,
     derain_tile_size=512,
     derain_tile_overlap=32,
     derain_precision='fp32',
-    derain_compile=False)
+    derain_compile=False,
+    derain_align_streaks=True)
 
 # Joint fine-tuning: the task losses plus loss_restore, the Charbonnier
 # distance between each derained image and its clean copy ('clean_img' in

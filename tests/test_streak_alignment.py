@@ -1,0 +1,199 @@
+"""Streak alignment: the orientation estimate, the lossless shear, and the
+aligned forward in derain(), DerainStage and tools/derain.py."""
+import csv
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from cpra_mm.apis import derain
+from cpra_mm.downstream.derain_stage import DerainStage
+from cpra_mm.models import estimate_streak_angle, streak_aligned_forward
+from cpra_mm.models.streak_alignment import (MAX_ANGLE, MIN_ANGLE, row_shifts, shear_rows,
+                                             unshear_rows)
+from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
+from photos_run import smooth_photo
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def load_tool_module(name: str, folder: Path):
+    """Import ``folder/<name>.py`` as module ``name``."""
+    spec = importlib.util.spec_from_file_location(name, folder / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rainy(angle: float, size: int = 128, seed: int = 0) -> torch.Tensor:
+    """``1 x 3 x size x size`` in [0, 1]: a smooth gradient with one layer
+    of streaks at exactly ``angle`` degrees from vertical."""
+    ramp = np.linspace(40, 120, size, dtype=np.float32)
+    background = np.repeat((ramp[:, None] + ramp[None, :] * 0.5)[..., None], 3, axis=2)
+    rain = RainParams(density=(25, 25), length=(30, 30), angle=(angle, angle), width=(1, 1),
+                      intensity=(0.7, 0.7), layers=1)
+    rainy = RainStreakRenderer(rain)(background.astype(np.uint8), generator_for(seed, 'x'))
+    return torch.from_numpy(rainy).permute(2, 0, 1)[None].float() / 255
+
+
+class RecordingDerainer(torch.nn.Module):
+    """Darkens by 10 % and records every batch it is given."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.ones(()))
+        self.calls = []
+
+    def forward(self, images):
+        self.calls.append(images.detach().clone())
+        return images * 0.9 * self.weight
+
+
+@pytest.mark.parametrize('angle', [-45.0, -20.0, 0.0, 30.0, 40.0, 55.0])
+def test_estimate_finds_the_angle_of_rendered_rain(angle):
+    estimate, dominance = estimate_streak_angle(_rainy(angle))
+    assert abs(float(estimate) - angle) <= 5.0
+    assert float(dominance) > 0.3
+
+
+def test_estimate_of_a_structureless_image_has_no_dominance():
+    flat = torch.full((2, 3, 64, 64), 0.5)
+    assert estimate_streak_angle(flat)[1].tolist() == [0.0, 0.0]
+    noise = torch.rand(1, 3, 128, 128, generator=torch.Generator().manual_seed(0))
+    assert float(estimate_streak_angle(noise)[1]) < 0.15
+
+
+@pytest.mark.parametrize('angle', [-50.0, 35.0, 60.0])
+def test_shear_stands_slanted_streaks_upright_and_is_undone_exactly(angle):
+    rainy = _rainy(angle, size=160)
+    shifts = row_shifts(160, angle, rainy.device)
+    assert shifts.shape == (160,) and int(shifts.sum()) == 0
+    sheared = shear_rows(rainy, shifts)
+    # Away from the wrap-around seam at the borders the streaks stand upright.
+    assert abs(float(estimate_streak_angle(sheared[..., 40:120, 40:120])[0])) <= 5.0
+    assert torch.equal(torch.sort(sheared, dim=-1).values, torch.sort(rainy, dim=-1).values)
+    assert torch.equal(unshear_rows(sheared, shifts), rainy)
+
+
+def test_row_shifts_are_zero_upright():
+    assert not row_shifts(33, 0.0, torch.device('cpu')).any()
+
+
+def test_aligned_forward_gives_the_derainer_upright_streaks_and_keeps_the_order():
+    slanted, upright = _rainy(40.0), _rainy(0.0, seed=1)
+    derainer = RecordingDerainer()
+    batch = torch.cat([slanted, upright, slanted.flip(-1)])
+    with torch.no_grad():
+        out = streak_aligned_forward(derainer, batch)
+    # One plain call for the upright image, one call per slanted image.
+    assert [tuple(call.shape) for call in derainer.calls] == [(1, 3, 128, 128)] * 3
+    assert torch.equal(derainer.calls[0], upright)
+    for call in derainer.calls[1:]:
+        assert abs(float(estimate_streak_angle(call[..., 32:96, 32:96])[0])) <= 5.0
+    # The derainer's change is put back where it belongs.
+    torch.testing.assert_close(out, batch * 0.9, rtol=0, atol=1e-6)
+
+
+def test_aligned_forward_runs_upright_or_flat_rain_as_is():
+    derainer = RecordingDerainer()
+    batch = torch.cat([_rainy(10.0), _rainy(-75.0, seed=2)])
+    with torch.no_grad():
+        streak_aligned_forward(derainer, batch)
+    assert len(derainer.calls) == 1 and torch.equal(derainer.calls[0], batch)
+
+
+@pytest.mark.parametrize('kwargs', [dict(min_angle=-1.0), dict(min_angle=50.0, max_angle=40.0),
+                                    dict(max_angle=90.0), dict(min_dominance=1.5)])
+def test_aligned_forward_rejects_bad_settings(kwargs):
+    with pytest.raises(ValueError, match='min_angle|max_angle|min_dominance'):
+        streak_aligned_forward(RecordingDerainer(), _rainy(40.0), **kwargs)
+
+
+def test_defaults_cover_the_slants_past_the_training_rain():
+    assert MIN_ANGLE <= 35.0 and MAX_ANGLE >= 45.0
+
+
+def test_derain_aligns_by_default_and_not_when_asked():
+    rainy = _rainy(40.0)
+    derainer = RecordingDerainer()
+    derain(derainer, rainy, tile_size=None)
+    assert not torch.equal(derainer.calls[-1], rainy)
+    derain(derainer, rainy, tile_size=None, align_streaks=False)
+    assert torch.equal(derainer.calls[-1], rainy)
+
+
+def test_derain_aligns_each_tile():
+    rainy = torch.cat([_rainy(40.0, size=128), _rainy(40.0, size=128, seed=3)], dim=-1)
+    derainer = RecordingDerainer()
+    out = derain(derainer, rainy, tile_size=128, overlap=16)
+    assert len(derainer.calls) == 3
+    torch.testing.assert_close(out, rainy * 0.9, rtol=0, atol=1e-6)
+
+
+def test_derain_stage_aligns_gradient_free_calls_only():
+    rainy = _rainy(40.0) * 255
+    derainer = RecordingDerainer()
+    stage = DerainStage(derainer, channel_order='rgb', trainable=True)
+    with torch.no_grad():
+        stage(rainy)
+    assert not torch.equal(derainer.calls[-1], rainy / 255)
+    stage(rainy)
+    assert torch.equal(derainer.calls[-1], rainy / 255)
+    plain = DerainStage(RecordingDerainer(), channel_order='rgb', align_streaks=False)
+    with torch.no_grad():
+        plain(rainy)
+    assert torch.equal(plain.derainer.calls[-1], rainy / 255)
+    assert 'align_streaks=False' in repr(plain)
+
+
+def test_derain_tool_has_a_switch():
+    tool = load_tool_module('derain', REPO / 'tools')
+    try:
+        parser = tool.build_parser()
+    finally:
+        del sys.modules['derain']
+    assert parser.parse_args(['a.png', '--out-dir', 'o']).align_streaks is True
+    assert parser.parse_args(['a.png', '--out-dir', 'o', '--no-align-streaks']).align_streaks is False
+
+
+def _write_corpus(root: Path) -> Path:
+    """A photo corpus of 64 px images: 2 train, 1 val, 1 test."""
+    rng = np.random.default_rng(0)
+    (root / 'images' / 'fake').mkdir(parents=True)
+    with (root / 'manifest.csv').open('w', newline='') as handle:
+        writer = csv.writer(handle)
+        writer.writerow(['file', 'split'])
+        for name, split in [('train0', 'train'), ('train1', 'train'), ('val0', 'val'),
+                            ('test0', 'test')]:
+            cv2.imwrite(str(root / 'images' / 'fake' / f'{name}.png'), smooth_photo(rng, 64))
+            writer.writerow([f'images/fake/{name}.png', split])
+    return root
+
+
+def test_angle_sweep_tool_reports_gains_and_dry_alignments(tmp_path, monkeypatch):
+    corpus = _write_corpus(tmp_path / 'corpus')
+    tool = load_tool_module('streak_angle_sweep', REPO / 'tools' / 'analysis')
+    try:
+        derainer = RecordingDerainer()
+        monkeypatch.setattr(tool, 'init_derainer', lambda config, checkpoint: derainer)
+        code = tool.main(['--corpus', str(corpus), '--angles', '0', '40', '--size', '64',
+                          '--train-stride', '1', '--out-dir', str(tmp_path / 'out')])
+        with pytest.raises(ValueError, match='held-out'):
+            tool.corpus_photos(corpus, 'test')
+        assert tool.main(['--corpus', str(tmp_path / 'none'), '--out-dir',
+                          str(tmp_path / 'out2')]) == 2
+    finally:
+        del sys.modules['streak_angle_sweep']
+    assert code == 0
+    report = json.loads((tmp_path / 'out' / 'streak_angle_sweep.json').read_text())
+    assert [row['angle'] for row in report['sweep']] == [0.0, 40.0]
+    # Rain on 3 photographs per angle (val and both train), none of them test.
+    assert len(derainer.calls) >= 2 * 3 * 2
+    assert report['dry']['photographs'] == 3
+    assert '| 40 |' in (tmp_path / 'out' / 'streak_angle_sweep.md').read_text()
