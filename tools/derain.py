@@ -17,6 +17,11 @@ skipped) and globs (quote them; ``**`` matches any depth). Each output keeps
 its path relative to its input (a folder, a file's own folder, or a glob's
 fixed leading folders) and its file name and extension, under --out-dir.
 
+Rain slanted 30-50 degrees from vertical, past the built-in derainer's
+training angles, is derained on a copy whose rows are shifted so that the
+streaks stand upright (streak alignment, ``cpra_mm.models.streak_alignment``;
+``--no-align-streaks`` turns it off).
+
 Image handling (read as stored, ``mmcv.imread(..., 'unchanged')``; JPEGs get
 their EXIF orientation applied since the outputs carry no metadata):
 

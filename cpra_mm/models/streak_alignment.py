@@ -1,9 +1,10 @@
 """Streak alignment: derain steeply slanted rain as if it fell upright.
 
 A derainer trained on rain within some angle of vertical loses most of its
-gain past that angle (the built-in ``small`` model, trained within 35
-degrees: about +6 dB at 0-30 degrees, +1.2 dB at 40, +0.2 dB at 45). Streak
-alignment makes such a derainer work at any slant up to ``max_angle``:
+gain past that angle (the built-in models are trained within 35 degrees;
+their gain per slant is measured by ``tools/analysis/streak_angle_sweep.py``,
+see ``docs/streak_alignment.md``). Streak alignment lets such a derainer
+remove rain slanted up to ``max_angle``:
 
 1. :func:`estimate_streak_angle` finds the dominant orientation of thin
    bright structures (the positive high-pass of the luminance) from a
@@ -163,9 +164,8 @@ def streak_aligned_forward(derainer: Callable[[torch.Tensor], torch.Tensor],
 
     Images whose dominant thin bright structure is slanted by ``min_angle``
     to ``max_angle`` degrees from vertical, with at least ``min_dominance``
-    of the oriented energy, are derained one at a time on a sheared canvas
-    (wider by up to ``H * tan(max_angle)`` pixels); all others run together
-    in one plain call.
+    of the oriented energy, are derained one at a time on a sheared copy of
+    the same size; all others run together in one plain call.
 
     Args:
         derainer: maps ``B x 3 x H x W`` float RGB in [0, 1] to the same.
