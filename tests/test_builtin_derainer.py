@@ -1,5 +1,6 @@
 """The shipped derainers (the default and the one trained from random
-weights) load, remove rain and leave a dry image alone."""
+weights) load, remove upright rain and, with streak alignment, rain slanted
+past their training angles, and leave a dry image alone."""
 import cv2
 import numpy as np
 import pytest
