@@ -50,16 +50,22 @@ HELDOUT_ANGLE = (35.0, 45.0)
 Method = Callable[[np.ndarray], np.ndarray]
 
 
-def read_test_split(corpus: Path) -> List[Path]:
-    """The ``test`` photographs listed in ``corpus/manifest.csv``."""
+def read_split(corpus: Path, split: str) -> List[Path]:
+    """The photographs of ``split`` listed in ``corpus/manifest.csv``,
+    sorted."""
     manifest = corpus / 'manifest.csv'
     if not manifest.is_file():
         raise FileNotFoundError(
             f'{manifest} not found: build the corpus with '
             'tools/dataset_converters/prepare_photo_corpus.py')
     with manifest.open(newline='') as handle:
-        rows = [row for row in csv.DictReader(handle) if row['split'] == 'test']
+        rows = [row for row in csv.DictReader(handle) if row['split'] == split]
     return sorted(corpus / row['file'] for row in rows)
+
+
+def read_test_split(corpus: Path) -> List[Path]:
+    """The ``test`` photographs listed in ``corpus/manifest.csv``."""
+    return read_split(corpus, 'test')
 
 
 def centre_crop(image: np.ndarray, size: int) -> np.ndarray:

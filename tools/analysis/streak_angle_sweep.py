@@ -26,7 +26,6 @@ Example::
     python tools/analysis/streak_angle_sweep.py --checkpoint CKPT --config CFG
 """
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
@@ -42,24 +41,17 @@ from cpra_mm.models.streak_alignment import MAX_ANGLE, MIN_ANGLE, MIN_DOMINANCE
 from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from heldout_derain_eval import HELDOUT_RAIN, centre_crop, psnr  # noqa: E402
+from heldout_derain_eval import HELDOUT_RAIN, centre_crop, psnr, read_split  # noqa: E402
 
 DEFAULT_ANGLES = (0, 10, 20, 30, 35, 40, 45, 50, 60)
 
 
 def corpus_photos(corpus: Path, split: str) -> List[Path]:
-    """The photographs of ``split`` (``train`` or ``val``) in
-    ``corpus/manifest.csv``, sorted."""
+    """The photographs of ``split`` (``train`` or ``val``; the test split is
+    the held-out set and refused), sorted."""
     if split == 'test':
         raise ValueError('the test split is the held-out set: sweep train or val')
-    manifest = corpus / 'manifest.csv'
-    if not manifest.is_file():
-        raise FileNotFoundError(
-            f'{manifest} not found: build the corpus with '
-            'tools/dataset_converters/prepare_photo_corpus.py')
-    with manifest.open(newline='') as handle:
-        rows = [row for row in csv.DictReader(handle) if row['split'] == split]
-    return sorted(corpus / row['file'] for row in rows)
+    return read_split(corpus, split)
 
 
 def load(path: Path, size: int) -> np.ndarray:
