@@ -83,8 +83,8 @@ def estimate_streak_angle(images: torch.Tensor) -> Tuple[torch.Tensor, torch.Ten
     towards the image axes. Its Sobel gradients form a structure tensor,
     averaged over 5 x 5 windows; each pixel votes for its orientation with
     its anisotropic energy (the difference of the tensor's eigenvalues) into
-    a histogram of :data:`HISTOGRAM_BINS` bins over 180 degrees, smoothed
-    circularly.
+    a histogram of :data:`HISTOGRAM_BINS` bins over 180 degrees, whose peak
+    is taken over a circular window of ``2 * PEAK_HALF_WIDTH + 1`` bins.
 
     Args:
         images: ``B x 3 x H x W`` float RGB in [0, 1].
@@ -93,7 +93,7 @@ def estimate_streak_angle(images: torch.Tensor) -> Tuple[torch.Tensor, torch.Ten
         ``(angle, dominance)``, each a float tensor of shape ``B``: ``angle``
         in degrees from vertical in [-90, 90), in the convention of
         :class:`cpra_mm.rain.RainParams` (positive: the streak's lower end
-        lies to the left of its upper end); ``dominance`` in [0, 1], the
+        lies to the right of its upper end); ``dominance`` in [0, 1], the
         share of the oriented energy within 5 degrees of ``angle`` (0 for an
         image without any structure).
     """
