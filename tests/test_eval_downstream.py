@@ -10,7 +10,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from cpra_mm.apis.downstream_report import format_table, summarise
+from cpra_mm.apis.downstream_report import average_draws, format_table, summarise
 from cpra_mm.apis.downstream_task import TASKS
 from cpra_mm.models import CPRAformer
 from cpra_mm.utils.derainer_checkpoint import CheckpointMismatchError
@@ -158,6 +158,43 @@ def test_seg_rainy_dir_with_preset(tool, setup, tmp_path, capsys):
     assert height > width, 'expected 3 rows of 3 columns (square panels)'
 
 
+def test_several_rain_seeds_average_the_draws(tool, setup, tmp_path, capsys):
+    config, checkpoint = setup['seg']
+    out = tmp_path / 'draws'
+    assert tool.main([str(config), str(checkpoint), '--derainer-checkpoint',
+                      str(setup['derainer']), '--rain-seed', '3', '4', '--out-dir', str(out),
+                      '--num-vis', '0']) == 0
+    printed = capsys.readouterr().out
+    assert 'seed 3' in printed and 'seed 4' in printed
+    report = json.loads((out / 'downstream_results.json').read_text())
+    assert report['rain'] == {'seeds': [3, 4]}
+    assert [draw['seed'] for draw in report['draws']] == [3, 4]
+    assert set(report['all_metrics']) == {'clean', 'rainy_seed3', 'rainy_seed4',
+                                          'derained_seed3', 'derained_seed4'}
+    for name in ('clean', 'rainy_seed3', 'rainy_seed4', 'derained_seed3', 'derained_seed4'):
+        assert (out / name).is_dir()
+    assert not (out / 'rainy').exists()
+    for mode in ('rainy', 'derained'):
+        for metric in ('mIoU', 'mAcc', 'aAcc'):
+            per_draw = [draw['metrics'][mode][metric] for draw in report['draws']]
+            assert report['metrics'][mode][metric] == pytest.approx(sum(per_draw) / 2)
+    for draw in report['draws']:
+        assert draw['metrics']['clean'] == report['metrics']['clean']
+        assert draw['gain']['mIoU'] == pytest.approx(
+            draw['metrics']['derained']['mIoU'] - draw['metrics']['rainy']['mIoU'])
+    assert report['gain']['mIoU'] == pytest.approx(
+        sum(draw['gain']['mIoU'] for draw in report['draws']) / 2)
+
+
+def test_rain_seeds_must_be_distinct(tool, setup, tmp_path, capsys):
+    config, checkpoint = setup['seg']
+    for seeds in (['1', '1'], ['-2']):
+        with pytest.raises(SystemExit):
+            tool.main([str(config), str(checkpoint), '--modes', 'rainy', '--rain-seed', *seeds,
+                       '--out-dir', str(tmp_path)])
+        assert '--rain-seed' in capsys.readouterr().err
+
+
 def test_rainy_only_without_derainer(tool, setup, tmp_path, capsys):
     config, checkpoint = setup['seg']
     out = tmp_path / 'rainy_only'
@@ -195,6 +232,18 @@ def test_summary_and_table():
     assert summary['recovered'] == {'mIoU': 0.5, 'mAcc': None, 'aAcc': 1.0}
     table = format_table(results, summary, task)
     assert '50.0%' in table and 'n/a' in table and '+10.00' in table
+    draw_rainy = {'mIoU': 70.0, 'mAcc': 88.0, 'aAcc': 85.0}
+    draw = summarise(dict(results, rainy=draw_rainy), task)
+    with_draws = format_table(results, summary, task, {7: draw})
+    assert with_draws.startswith(table)
+    last = with_draws.splitlines()[-1].split()
+    assert last == ['seed', '7', '0.0%', '50.0%', '100.0%']
+
+
+def test_average_draws():
+    draws = {0: {'rainy': {'mIoU': 60.0}, 'derained': {'mIoU': 70.0}},
+             1: {'rainy': {'mIoU': 50.0}, 'derained': {'mIoU': 66.0}}}
+    assert average_draws(draws) == {'rainy': {'mIoU': 55.0}, 'derained': {'mIoU': 68.0}}
 
 
 def test_task_checkpoint_must_fit(tool, setup, tmp_path):

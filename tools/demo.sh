@@ -13,9 +13,14 @@
 #
 #   bash tools/demo.sh                 # outputs under outputs/demo/{det,seg}
 #
+#   RAIN_SEED="0 1 2" bash tools/demo.sh   # three rain draws, means and
+#                                          # each draw's recovered share
+#
 # Environment: PYTHON (default .venv/bin/python, else python), OUT_DIR
-# (default outputs/demo), RAIN_SEED (default 0), DERAINER (default the
-# built-in derainer, cpra_mm.apis.BUILTIN_CHECKPOINT).
+# (default outputs/demo), RAIN_SEED (default 0; several space-separated
+# seeds evaluate the rainy and derained images once per rain draw, which
+# takes about twice as long for three draws), DERAINER (default the built-in
+# derainer, cpra_mm.apis.BUILTIN_CHECKPOINT).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -52,7 +57,7 @@ for task in det seg; do
     echo "== $model: clean / rainy / derained (log: $log)"
     model_start=$(date +%s)
     if ! "$PYTHON" tools/eval_downstream.py "configs/demo/$model.py" "$WEIGHTS/$model.pth" \
-        --derainer-checkpoint "$DERAINER" --rain-seed "$RAIN_SEED" \
+        --derainer-checkpoint "$DERAINER" --rain-seed $RAIN_SEED \
         --out-dir "$OUT_DIR/$task" --num-vis 4 >"$log" 2>&1; then
         echo "tools/demo.sh: the $model evaluation failed; the end of $log:" >&2
         tail -n 40 "$log" >&2

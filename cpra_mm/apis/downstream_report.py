@@ -61,27 +61,52 @@ def summarise(results: Results, task: DownstreamTask) -> Dict[str, Dict[str, Opt
     return {'gain': gain, 'recovered': recovered}
 
 
+def average_draws(draws: Mapping[int, Results]) -> Dict[str, Dict[str, float]]:
+    """Mean of each mode's metrics over several rain draws.
+
+    Args:
+        draws: ``{rain seed: {mode: {metric: value}}}``, every draw with the
+            same modes and metrics.
+
+    Returns:
+        ``{mode: {metric: mean over the draws}}``.
+    """
+    first = next(iter(draws.values()))
+    return {mode: {name: float(np.mean([draw[mode][name] for draw in draws.values()]))
+                   for name in metrics} for mode, metrics in first.items()}
+
+
 def format_table(results: Results, summary: Mapping[str, Mapping[str, Optional[float]]],
-                 task: DownstreamTask) -> str:
+                 task: DownstreamTask,
+                 draw_summaries: Optional[Mapping[int, Mapping[str, Mapping[str, Optional[float]]]]] = None
+                 ) -> str:
     """The results, gain and recovered share as a fixed-width text table
-    (3 decimals for COCO AP, 2 for IoU %)."""
+    (3 decimals for COCO AP, 2 for IoU %); with ``draw_summaries``
+    (``{rain seed: summarise() of that draw}``) one more row per draw gives
+    that draw's recovered share."""
     names = [name for name, _ in task.metrics]
     digits = 3 if task.full_scale == 1.0 else 2
 
     def number(value: Optional[float], signed: bool = False) -> str:
         return 'n/a' if value is None else f'{value:{"+" if signed else ""}.{digits}f}'
 
+    def share(value: Optional[float]) -> str:
+        return 'n/a' if value is None else f'{100 * value:.1f}%'
+
     rows = [['mode'] + names]
     rows += [[mode] + [number(results[mode][n]) for n in names] for mode in MODES
              if mode in results]
     rows.append(['gain'] + [number(summary['gain'][n], signed=True) for n in names])
-    rows.append(['recovered'] + ['n/a' if summary['recovered'][n] is None
-                                 else f'{100 * summary["recovered"][n]:.1f}%' for n in names])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    rows.append(['recovered'] + [share(summary['recovered'][n]) for n in names])
+    draw_rows = [[f'  seed {seed}'] + [share(draw['recovered'][n]) for n in names]
+                 for seed, draw in (draw_summaries or {}).items()]
+    widths = [max(len(row[i]) for row in rows + draw_rows) for i in range(len(rows[0]))]
     lines = ['  '.join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                       for i, (cell, w) in enumerate(zip(row, widths))) for row in rows]
-    lines.insert(1, '-' * len(lines[0]))
-    lines.insert(len(lines) - 2, '-' * len(lines[0]))
+                       for i, (cell, w) in enumerate(zip(row, widths)))
+             for row in rows + draw_rows]
+    rule = '-' * len(lines[0])
+    lines.insert(1, rule)
+    lines.insert(len(rows) - 1, rule)
     return '\n'.join(lines)
 
 
@@ -107,7 +132,8 @@ def plot_results(results: Results, task: DownstreamTask, title: str, path: str) 
 
 
 def write_report(out_dir: str, title: str, task: DownstreamTask, results: Results,
-                 all_metrics: Results, run: Mapping[str, Any]) -> str:
+                 all_metrics: Results, run: Mapping[str, Any],
+                 draws: Optional[Mapping[int, Results]] = None) -> str:
     """Write ``downstream_results.txt`` (title and table),
     ``downstream_results.json`` and the chart ``downstream_results.png`` to
     ``out_dir``.
@@ -120,17 +146,25 @@ def write_report(out_dir: str, title: str, task: DownstreamTask, results: Result
         all_metrics: every metric the evaluator reported, per mode.
         run: what was evaluated (config, checkpoints, derainer, rain), put
             first in the JSON file.
+        draws: with several rain draws, ``{rain seed: {mode: {metric:
+            value}}}`` of each draw (``results`` then holds their means);
+            each draw's gain and recovered share go in the table and, with
+            its metrics, in the JSON file's ``draws``.
 
     Returns:
         The text file's content.
     """
     summary = summarise(results, task)
-    table = f'{title}\n{format_table(results, summary, task)}\n'
+    draw_summaries = {seed: summarise(draw, task) for seed, draw in (draws or {}).items()}
+    table = f'{title}\n{format_table(results, summary, task, draw_summaries)}\n'
     os.makedirs(out_dir, exist_ok=True)
     with open(osp.join(out_dir, 'downstream_results.txt'), 'w') as f:
         f.write(table)
     report = {'task': task.name, **run, 'metrics': results, **summary,
               'all_metrics': all_metrics}
+    if draws:
+        report['draws'] = [{'seed': seed, 'metrics': draw, **draw_summaries[seed]}
+                           for seed, draw in draws.items()]
     with open(osp.join(out_dir, 'downstream_results.json'), 'w') as f:
         json.dump(report, f, indent=2)
     plot_results(results, task, title, osp.join(out_dir, 'downstream_results.png'))
