@@ -2,8 +2,10 @@
 # (cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage3-nohaze.py)
 # continued on 128 x 128 crops (96 before) with 45 % of them dry (35 %
 # before), for 1,500 iterations at lr 1e-4 on a fresh cosine schedule
-# (128 px crops cost about twice the 96 px ones; 1,500 iterations keep the
-# run within two hours on one free core).
+# (128 px crops cost about twice the 96 px ones; 1,500 iterations were
+# meant to keep the run within two hours on one free core, but the shared
+# development machine ran them at 5.4-18 s each on 2026-11-30, so the run
+# needs more than three hours there).
 # Stage three misses two of the targets: the held-out dry worst
 # (29.59 dB, the network's own alteration of one photograph; 32 wanted) and
 # the demo's recovered shares (68.9 % / 43.8 %; 75 % / 70 % wanted). Larger
