@@ -1,5 +1,5 @@
-"""The shipped derainers (the default and the one trained from random
-weights) load, remove upright rain and, with streak alignment, rain slanted
+"""The shipped derainers (the default, the one trained from random weights
+and stage four, which leaves dry images most alone) load, remove upright rain and, with streak alignment, rain slanted
 past their training angles, and leave a dry image alone."""
 import cv2
 import numpy as np
@@ -12,6 +12,7 @@ from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
 from cpra_mm.utils.shipped_weights import WEIGHTS_DIR
 
 FROM_RANDOM_WEIGHTS = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-2400iter_photo-corpus-scratch.pth'
+STAGE_FOUR = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1500iter_photo-corpus-stage4-crop128.pth'
 
 
 def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
@@ -19,7 +20,8 @@ def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
     return float(10 * np.log10(255.0 ** 2 / max(mse, 1e-10)))
 
 
-@pytest.fixture(scope='module', params=[None, FROM_RANDOM_WEIGHTS], ids=['default', 'scratch'])
+@pytest.fixture(scope='module', params=[None, FROM_RANDOM_WEIGHTS, STAGE_FOUR],
+                ids=['default', 'scratch', 'stage4'])
 def builtin(request):
     torch.set_num_threads(1)
     return init_derainer(checkpoint=None if request.param is None else str(request.param))
