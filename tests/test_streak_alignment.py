@@ -197,3 +197,34 @@ def test_angle_sweep_tool_reports_gains_and_dry_alignments(tmp_path, monkeypatch
     assert len(derainer.calls) >= 2 * 3 * 2
     assert report['dry']['photographs'] == 3
     assert '| 40 |' in (tmp_path / 'out' / 'streak_angle_sweep.md').read_text()
+
+
+def test_dry_only_scan_reports_the_pass_through_of_every_train_and_val_photograph(
+        tmp_path, monkeypatch):
+    corpus = _write_corpus(tmp_path / 'corpus')
+    tool = load_tool_module('streak_angle_sweep', REPO / 'tools' / 'analysis')
+    try:
+        derainer = RecordingDerainer()
+        monkeypatch.setattr(tool, 'init_derainer', lambda config, checkpoint: derainer)
+        code = tool.main(['--corpus', str(corpus), '--size', '64', '--dry-only',
+                          '--dry-worst', '2', '--out-dir', str(tmp_path / 'out')])
+        photos = [tool.load(path, 64) for path in
+                  tool.corpus_photos(corpus, 'train') + tool.corpus_photos(corpus, 'val')]
+    finally:
+        del sys.modules['streak_angle_sweep']
+    assert code == 0
+    dry = json.loads((tmp_path / 'out' / 'streak_angle_sweep.json').read_text())['dry']
+    # No rain sweep: one network call per dry photograph (none is aligned).
+    assert dry['aligned'] == [] and len(derainer.calls) == 3
+    # The 10 % darkening, measured independently of the tool.
+    expected = sorted(
+        10 * np.log10(255.0 ** 2 / np.mean((image.astype(np.float64)
+                                            - np.round(image * 0.9)) ** 2))
+        for image in photos)
+    assert dry['mean'] == pytest.approx(np.mean(expected), abs=0.05)
+    assert dry['worst'] == pytest.approx(expected[0], abs=0.05)
+    assert [row['psnr'] for row in dry['lowest']] == pytest.approx(expected[:2], abs=0.05)
+    assert dry['below 32 dB'] == sum(value < 32 for value in expected)
+    assert all('test0' not in row['image'] for row in dry['lowest'])
+    table = (tmp_path / 'out' / 'streak_angle_sweep.md').read_text()
+    assert '| angle' not in table and f"worst {dry['worst']:.2f} dB" in table

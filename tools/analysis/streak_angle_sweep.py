@@ -14,9 +14,11 @@ held-out evaluation (``heldout_derain_eval.py``) stays untouched.
   over the rainy input, RGB) of the network alone and of the aligned
   derainer, the share of the rainy photographs that are aligned, and the
   median error of the streak angle estimate.
-* Dry check: every photograph without rain; reported: how many would be
+* Dry check: every photograph without rain; reported: the dry pass-through
+  PSNR of ``derain()`` against the photograph (mean, worst, how many below
+  32 dB, and the ``--dry-worst`` lowest photographs), how many would be
   aligned, and for those the PSNR of the network alone and of the aligned
-  derainer against the photograph.
+  derainer. ``--dry-only`` skips the rain sweep.
 
 Results go to ``OUT_DIR/streak_angle_sweep.json`` and ``.md``.
 
@@ -24,6 +26,7 @@ Example::
 
     python tools/analysis/streak_angle_sweep.py --out-dir outputs/angle_sweep
     python tools/analysis/streak_angle_sweep.py --checkpoint CKPT --config CFG
+    python tools/analysis/streak_angle_sweep.py --dry-only --out-dir outputs/dry_scan
 """
 import argparse
 import json
@@ -97,31 +100,46 @@ def rain_sweep(model: torch.nn.Module, photos: Sequence[Path], angles: Sequence[
     return results
 
 
-def dry_check(model: torch.nn.Module, photos: Sequence[Path], size: int) -> dict:
-    """Which dry photographs would be aligned, and what it costs them."""
-    aligned = []
+def dry_check(model: torch.nn.Module, photos: Sequence[Path], size: int,
+              worst: int = 10) -> dict:
+    """What ``derain()`` does to dry photographs: the pass-through PSNR of
+    each (dB, against the photograph), its mean, its ``worst`` lowest
+    photographs and how many are below 32 dB; and which photographs would
+    be aligned, with what that costs them."""
+    aligned, passthrough = [], []
     for path in photos:
         clean = load(path, size)
+        image = path.relative_to(path.parents[1]).as_posix()
+        alone = psnr(clean, derain(model, clean, tile_size=None, align_streaks=False))
         angle, dominance, align = would_align(clean)
         if align:
-            aligned.append({
-                'image': path.relative_to(path.parents[1]).as_posix(),
-                'angle': angle, 'dominance': dominance,
-                'network alone': psnr(clean, derain(model, clean, tile_size=None,
-                                                    align_streaks=False)),
-                'aligned': psnr(clean, derain(model, clean, tile_size=None))})
-    return {'photographs': len(photos), 'aligned': aligned}
+            aligned.append({'image': image, 'angle': angle, 'dominance': dominance,
+                            'network alone': alone,
+                            'aligned': psnr(clean, derain(model, clean, tile_size=None))})
+        passthrough.append({'image': image, 'psnr': aligned[-1]['aligned'] if align else alone})
+    values = np.array([row['psnr'] for row in passthrough])
+    return {'photographs': len(photos), 'aligned': aligned,
+            'mean': float(values.mean()), 'worst': float(values.min()),
+            'below 32 dB': int((values < 32).sum()),
+            'lowest': sorted(passthrough, key=lambda row: row['psnr'])[:worst]}
 
 
 def markdown(sweep: List[dict], dry: dict) -> str:
-    """The two tables as Markdown."""
-    lines = ['| angle (degrees from vertical, +-5) | network alone | aligned '
-             '| aligned worst | aligned share | angle estimate error (median) |',
-             '|---:|---:|---:|---:|---:|---:|']
+    """The tables as Markdown (no sweep table when ``sweep`` is empty)."""
+    lines = []
+    if sweep:
+        lines += ['| angle (degrees from vertical, +-5) | network alone | aligned '
+                  '| aligned worst | aligned share | angle estimate error (median) |',
+                  '|---:|---:|---:|---:|---:|---:|']
     for row in sweep:
         lines.append(f"| {row['angle']:g} | {row['network alone']:+.2f} | "
                      f"{row['aligned']:+.2f} | {row['aligned worst']:+.2f} | "
                      f"{row['aligned share']:.2f} | {row['angle error median']:.1f} |")
+    lines += ['', f"Dry pass-through of `derain()` on {dry['photographs']} photographs: "
+              f"mean {dry['mean']:.2f} dB, worst {dry['worst']:.2f} dB, "
+              f"{dry['below 32 dB']} below 32 dB. Lowest:", '',
+              '| dry photograph | PSNR (dB) |', '|---|---:|']
+    lines += [f"| {row['image']} | {row['psnr']:.2f} |" for row in dry['lowest']]
     lines += ['', f"Dry photographs: {len(dry['aligned'])} of {dry['photographs']} "
               'would be aligned.', '',
               '| dry photograph | estimated angle | dominance | network alone (dB) '
@@ -144,6 +162,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help='rain sweep: every N-th train photograph besides val')
     parser.add_argument('--size', type=int, default=256)
     parser.add_argument('--seed', type=int, default=0, help='seed of the rain')
+    parser.add_argument('--dry-only', action='store_true', help='skip the rain sweep')
+    parser.add_argument('--dry-worst', type=int, default=10,
+                        help='dry check: how many of the lowest photographs to list')
     parser.add_argument('--out-dir', type=Path, default=Path('outputs/streak_angle_sweep'))
     args = parser.parse_args(argv)
     try:
@@ -157,9 +178,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     model = init_derainer(args.config, args.checkpoint)
     with torch.no_grad():
-        sweep = rain_sweep(model, val + train[::args.train_stride], args.angles,
-                           args.size, args.seed)
-        dry = dry_check(model, train + val, args.size)
+        sweep = [] if args.dry_only else rain_sweep(
+            model, val + train[::args.train_stride], args.angles, args.size, args.seed)
+        dry = dry_check(model, train + val, args.size, args.dry_worst)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     report = {'checkpoint': args.checkpoint or 'built-in', 'size': args.size,
               'seed': args.seed, 'settings': {'min_angle': MIN_ANGLE, 'max_angle': MAX_ANGLE,
