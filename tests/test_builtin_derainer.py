@@ -1,6 +1,7 @@
 """The shipped derainers (the default, the one trained from random weights
-and stage four, which leaves dry images most alone) load, remove upright rain and, with streak alignment, rain slanted
-past their training angles, and leave a dry image alone."""
+and stage four, which leaves dry images most alone) load, remove upright
+rain and, with streak alignment, rain slanted past their training angles,
+and leave a dry image alone."""
 import cv2
 import numpy as np
 import pytest

@@ -112,11 +112,11 @@ def dry_check(model: torch.nn.Module, photos: Sequence[Path], size: int,
         image = path.relative_to(path.parents[1]).as_posix()
         alone = psnr(clean, derain(model, clean, tile_size=None, align_streaks=False))
         angle, dominance, align = would_align(clean)
+        through = psnr(clean, derain(model, clean, tile_size=None)) if align else alone
         if align:
             aligned.append({'image': image, 'angle': angle, 'dominance': dominance,
-                            'network alone': alone,
-                            'aligned': psnr(clean, derain(model, clean, tile_size=None))})
-        passthrough.append({'image': image, 'psnr': aligned[-1]['aligned'] if align else alone})
+                            'network alone': alone, 'aligned': through})
+        passthrough.append({'image': image, 'psnr': through})
     values = np.array([row['psnr'] for row in passthrough])
     return {'photographs': len(photos), 'aligned': aligned,
             'mean': float(values.mean()), 'worst': float(values.min()),
