@@ -8,10 +8,10 @@ from types import ModuleType
 TOOLS = Path(__file__).resolve().parents[1] / 'tools'
 
 
-def load_tool(name: str) -> ModuleType:
-    """Load ``tools/<name>.py`` (registered in ``sys.modules`` as ``name``,
-    which dataclasses and pickling need)."""
-    spec = importlib.util.spec_from_file_location(name, TOOLS / f'{name}.py')
+def load_tool(name: str, folder: str = '') -> ModuleType:
+    """Load ``tools/<folder>/<name>.py`` (registered in ``sys.modules`` as
+    ``name``, which dataclasses and pickling need)."""
+    spec = importlib.util.spec_from_file_location(name, TOOLS / folder / f'{name}.py')
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
