@@ -6,7 +6,7 @@ import pytest
 
 from tool_loading import load_tool
 
-SCAN = {'dry': {'photographs': 4, 'lowest': [
+SCAN = {'dry': {'photographs': 4, 'passthrough': [
     {'image': 'a/brooms.png', 'psnr': 25.0},
     {'image': 'b/val_photo.png', 'psnr': 27.0},
     {'image': 'a/hair.png', 'psnr': 47.5},

@@ -223,8 +223,11 @@ def test_dry_only_scan_reports_the_pass_through_of_every_train_and_val_photograp
         for image in photos)
     assert dry['mean'] == pytest.approx(np.mean(expected), abs=0.05)
     assert dry['worst'] == pytest.approx(expected[0], abs=0.05)
-    assert [row['psnr'] for row in dry['lowest']] == pytest.approx(expected[:2], abs=0.05)
+    # The JSON keeps every photograph, lowest first; the table lists --dry-worst.
+    assert [row['psnr'] for row in dry['passthrough']] == pytest.approx(expected, abs=0.05)
     assert dry['below 32 dB'] == sum(value < 32 for value in expected)
-    assert all('test0' not in row['image'] for row in dry['lowest'])
+    assert all('test0' not in row['image'] for row in dry['passthrough'])
     table = (tmp_path / 'out' / 'streak_angle_sweep.md').read_text()
     assert '| angle' not in table and f"worst {dry['worst']:.2f} dB" in table
+    listed = [row['image'] for row in dry['passthrough'] if f"| {row['image']} |" in table]
+    assert listed == [row['image'] for row in dry['passthrough'][:2]]

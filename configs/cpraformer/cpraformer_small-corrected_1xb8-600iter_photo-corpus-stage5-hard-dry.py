@@ -19,7 +19,7 @@
 # 29.09 to 29.99 dB and the demo detector's share lower (64.5 % against
 # 67.0 % over three draws), so it ships beside the default.
 #
-#   python tools/analysis/streak_angle_sweep.py --dry-only --dry-worst 270 \
+#   python tools/analysis/streak_angle_sweep.py --dry-only \
 #       --checkpoint cpra_mm/weights/cpraformer_small-corrected_1xb8-1500iter_photo-corpus-stage4-crop128.pth \
 #       --out-dir outputs/dry_scan_stage4_all
 #   python tools/dataset_converters/mine_hard_dry_photos.py \

@@ -15,8 +15,9 @@ held-out evaluation (``heldout_derain_eval.py``) stays untouched.
   derainer, the share of the rainy photographs that are aligned, and the
   median error of the streak angle estimate.
 * Dry check: every photograph without rain; reported: the dry pass-through
-  PSNR of ``derain()`` against the photograph (mean, worst, how many below
-  32 dB, and the ``--dry-worst`` lowest photographs), how many would be
+  PSNR of ``derain()`` against the photograph (every photograph's, lowest
+  first, in the JSON; mean, worst, how many below 32 dB, and the
+  ``--dry-worst`` lowest photographs in the Markdown), how many would be
   aligned, and for those the PSNR of the network alone and of the aligned
   derainer. ``--dry-only`` skips the rain sweep.
 
@@ -100,11 +101,10 @@ def rain_sweep(model: torch.nn.Module, photos: Sequence[Path], angles: Sequence[
     return results
 
 
-def dry_check(model: torch.nn.Module, photos: Sequence[Path], size: int,
-              worst: int = 10) -> dict:
+def dry_check(model: torch.nn.Module, photos: Sequence[Path], size: int) -> dict:
     """What ``derain()`` does to dry photographs: the pass-through PSNR of
-    each (dB, against the photograph), its mean, its ``worst`` lowest
-    photographs and how many are below 32 dB; and which photographs would
+    each (dB, against the photograph; ``passthrough``, lowest first), their
+    mean and worst and how many are below 32 dB; and which photographs would
     be aligned, with what that costs them."""
     aligned, passthrough = [], []
     for path in photos:
@@ -121,11 +121,12 @@ def dry_check(model: torch.nn.Module, photos: Sequence[Path], size: int,
     return {'photographs': len(photos), 'aligned': aligned,
             'mean': float(values.mean()), 'worst': float(values.min()),
             'below 32 dB': int((values < 32).sum()),
-            'lowest': sorted(passthrough, key=lambda row: row['psnr'])[:worst]}
+            'passthrough': sorted(passthrough, key=lambda row: row['psnr'])}
 
 
-def markdown(sweep: List[dict], dry: dict) -> str:
-    """The tables as Markdown (no sweep table when ``sweep`` is empty)."""
+def markdown(sweep: List[dict], dry: dict, dry_worst: int) -> str:
+    """The tables as Markdown (no sweep table when ``sweep`` is empty; the
+    ``dry_worst`` lowest dry photographs)."""
     lines = []
     if sweep:
         lines += ['| angle (degrees from vertical, +-5) | network alone | aligned '
@@ -139,7 +140,7 @@ def markdown(sweep: List[dict], dry: dict) -> str:
               f"mean {dry['mean']:.2f} dB, worst {dry['worst']:.2f} dB, "
               f"{dry['below 32 dB']} below 32 dB. Lowest:", '',
               '| dry photograph | PSNR (dB) |', '|---|---:|']
-    lines += [f"| {row['image']} | {row['psnr']:.2f} |" for row in dry['lowest']]
+    lines += [f"| {row['image']} | {row['psnr']:.2f} |" for row in dry['passthrough'][:dry_worst]]
     lines += ['', f"Dry photographs: {len(dry['aligned'])} of {dry['photographs']} "
               'would be aligned.', '',
               '| dry photograph | estimated angle | dominance | network alone (dB) '
@@ -164,7 +165,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument('--seed', type=int, default=0, help='seed of the rain')
     parser.add_argument('--dry-only', action='store_true', help='skip the rain sweep')
     parser.add_argument('--dry-worst', type=int, default=10,
-                        help='dry check: how many of the lowest photographs to list')
+                        help='dry check: how many of the lowest photographs the Markdown '
+                        'table lists (the JSON has all)')
     parser.add_argument('--out-dir', type=Path, default=Path('outputs/streak_angle_sweep'))
     args = parser.parse_args(argv)
     try:
@@ -180,14 +182,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     with torch.no_grad():
         sweep = [] if args.dry_only else rain_sweep(
             model, val + train[::args.train_stride], args.angles, args.size, args.seed)
-        dry = dry_check(model, train + val, args.size, args.dry_worst)
+        dry = dry_check(model, train + val, args.size)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     report = {'checkpoint': args.checkpoint or 'built-in', 'size': args.size,
               'seed': args.seed, 'settings': {'min_angle': MIN_ANGLE, 'max_angle': MAX_ANGLE,
                                               'min_dominance': MIN_DOMINANCE},
               'sweep': sweep, 'dry': dry}
     (args.out_dir / 'streak_angle_sweep.json').write_text(json.dumps(report, indent=2))
-    table = markdown(sweep, dry)
+    table = markdown(sweep, dry, args.dry_worst)
     (args.out_dir / 'streak_angle_sweep.md').write_text(table)
     print(table)
     return 0

@@ -2,9 +2,9 @@
 alters most when they are dry, for hard-example mining in the next stage.
 
 Reads the JSON report of a dry scan
-(``tools/analysis/streak_angle_sweep.py --dry-only --dry-worst N``), whose
-``dry.lowest`` lists photographs (relative to the corpus's ``images/``) with
-``derain()``'s dry pass-through PSNR. Keeps those listed in the training
+(``tools/analysis/streak_angle_sweep.py --dry-only``), whose
+``dry.passthrough`` lists every photograph (relative to the corpus's
+``images/``) with ``derain()``'s dry pass-through PSNR. Keeps those listed in the training
 annotation file (validation photographs are never mined) whose PSNR is below
 ``--below`` dB and writes each ``ceil((below - psnr) / step)`` times, one
 per line, in the format of ``meta/train.txt``: with the defaults
@@ -13,7 +13,7 @@ thirteen times as often as one at 48 dB.
 
 Example (the stage-five config, ``..._stage5-hard-dry.py``)::
 
-    python tools/analysis/streak_angle_sweep.py --dry-only --dry-worst 270 \\
+    python tools/analysis/streak_angle_sweep.py --dry-only \\
         --checkpoint cpra_mm/weights/<stage four>.pth --out-dir outputs/dry_scan_stage4_all
     python tools/dataset_converters/mine_hard_dry_photos.py \\
         outputs/dry_scan_stage4_all/streak_angle_sweep.json \\
@@ -32,16 +32,16 @@ def read_scan(path: Path) -> Dict[str, float]:
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
-        ValueError: the file is not a dry-scan report (no ``dry.lowest``).
+        ValueError: the file is not a dry-scan report (no ``dry.passthrough``).
     """
     if not path.is_file():
         raise FileNotFoundError(f'dry-scan report {path} not found')
     try:
-        rows = json.loads(path.read_text())['dry']['lowest']
+        rows = json.loads(path.read_text())['dry']['passthrough']
         return {row['image']: float(row['psnr']) for row in rows}
     except (json.JSONDecodeError, KeyError, TypeError) as err:
         raise ValueError(f'{path} is not a dry-scan report of tools/analysis/'
-                         f'streak_angle_sweep.py (no dry.lowest with image and psnr: {err})')
+                         f'streak_angle_sweep.py (no dry.passthrough with image and psnr: {err})')
 
 
 def mine(psnr: Dict[str, float], train: Sequence[str], below: float,
