@@ -1,7 +1,7 @@
-"""The shipped derainers (the default, the one trained from random weights,
-stage four and stage five, which leave dry images most alone) load, remove
-upright rain and, with streak alignment, rain slanted past their training
-angles, and leave a dry image alone."""
+"""The shipped derainers (the default, stage six; the one trained from
+random weights; stages three to five) load, remove upright rain and, with
+streak alignment, rain slanted past their training angles, and leave a dry
+image alone."""
 import cv2
 import numpy as np
 import pytest
@@ -12,6 +12,7 @@ from cpra_mm.apis import derain, init_derainer
 from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
 from cpra_mm.utils.shipped_weights import WEIGHTS_DIR
 
+STAGE_THREE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage3-nohaze.pth'
 FROM_RANDOM_WEIGHTS = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-2400iter_photo-corpus-scratch.pth'
 STAGE_FOUR = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1500iter_photo-corpus-stage4-crop128.pth'
 STAGE_FIVE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage5-hard-dry.pth'
@@ -22,8 +23,8 @@ def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
     return float(10 * np.log10(255.0 ** 2 / max(mse, 1e-10)))
 
 
-@pytest.fixture(scope='module', params=[None, FROM_RANDOM_WEIGHTS, STAGE_FOUR, STAGE_FIVE],
-                ids=['default', 'scratch', 'stage4', 'stage5'])
+@pytest.fixture(scope='module', params=[None, FROM_RANDOM_WEIGHTS, STAGE_THREE, STAGE_FOUR, STAGE_FIVE],
+                ids=['default', 'scratch', 'stage3', 'stage4', 'stage5'])
 def builtin(request):
     torch.set_num_threads(1)
     return init_derainer(checkpoint=None if request.param is None else str(request.param))
