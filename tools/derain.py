@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--compile', action='store_true',
                         help='compile the network with torch.compile')
     parser.add_argument('--no-align-streaks', dest='align_streaks', action='store_false',
-                        help='run every image as it is; by default rain slanted 30-60 degrees '
+                        help='run every image as it is; by default rain slanted 30-50 degrees '
                         'from vertical is derained on a copy sheared so that its streaks '
                         'stand upright')
     parser.add_argument('--compare', action='store_true',

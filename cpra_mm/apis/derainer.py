@@ -108,7 +108,7 @@ def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,
     images larger than ``tile_size`` on either side are processed in
     overlapping tiles blended across the seams
     (:func:`~cpra_mm.models.tiled_forward`). With ``align_streaks`` each
-    image (or tile) whose rain is slanted 30-60 degrees from vertical is
+    image (or tile) whose rain is slanted 30-50 degrees from vertical is
     derained on a copy sheared so that its streaks stand upright
     (:func:`~cpra_mm.models.streak_aligned_forward`).
 

@@ -51,7 +51,7 @@ class DerainStage(nn.Module):
     dict.
 
     With ``align_streaks`` (the default), the same gradient-free calls
-    derain each image (or tile) whose rain is slanted 30-60 degrees from
+    derain each image (or tile) whose rain is slanted 30-50 degrees from
     vertical on a copy sheared so that its streaks stand upright
     (:func:`~cpra_mm.models.streak_aligned_forward`); other images run as
     they are.
