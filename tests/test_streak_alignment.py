@@ -14,8 +14,9 @@ import torch
 from cpra_mm.apis import derain
 from cpra_mm.downstream.derain_stage import DerainStage
 from cpra_mm.models import estimate_streak_angle, streak_aligned_forward
-from cpra_mm.models.streak_alignment import (MAX_ANGLE, MIN_ANGLE, row_shifts, shear_rows,
-                                             unshear_rows)
+from cpra_mm.models.streak_alignment import (MAX_ANGLE, MAX_PERIODICITY, MIN_ANGLE,
+                                             alignment_decisions, line_periodicity,
+                                             row_shifts, shear_rows, unshear_rows)
 from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
 from photos_run import smooth_photo
 
@@ -108,10 +109,52 @@ def test_aligned_forward_runs_upright_or_flat_rain_as_is():
     assert len(derainer.calls) == 1 and torch.equal(derainer.calls[0], batch)
 
 
+def _lines(angle: float, spacing: int, grid: bool, size: int = 128) -> torch.Tensor:
+    """``1 x 3 x size x size``: the sweep tool's dry line pattern (a grating,
+    or with ``grid`` a grid, of thin bright lines at ``angle`` degrees)."""
+    tool = load_tool_module('streak_angle_sweep', REPO / 'tools' / 'analysis')
+    try:
+        pattern = tool.line_pattern(angle, spacing, grid, size)
+    finally:
+        del sys.modules['streak_angle_sweep']
+    return torch.from_numpy(pattern).permute(2, 0, 1)[None].float() / 255
+
+
+@pytest.mark.parametrize('angle, spacing, grid', [(40.0, 8, False), (-45.0, 14, False),
+                                                  (35.0, 10, True), (-40.0, 18, True)])
+def test_regular_slanted_lines_are_periodic_and_left_unaligned(angle, spacing, grid):
+    pattern = _lines(angle, spacing, grid)
+    estimate, dominance = estimate_streak_angle(pattern)
+    # The gate's other tests would align it ...
+    assert MIN_ANGLE <= abs(float(estimate)) <= MAX_ANGLE and float(dominance) >= 0.25
+    # ... but its lines repeat side by side, which rain streaks do not.
+    assert float(line_periodicity(pattern, estimate)) > 0.9 > MAX_PERIODICITY
+    assert alignment_decisions(pattern)[1] == [False]
+    assert alignment_decisions(pattern, max_periodicity=1.0)[1] == [True]
+    derainer = RecordingDerainer()
+    with torch.no_grad():
+        streak_aligned_forward(derainer, pattern)
+    assert len(derainer.calls) == 1 and torch.equal(derainer.calls[0], pattern)
+
+
+@pytest.mark.parametrize('angle, seed', [(40.0, 0), (-35.0, 1), (45.0, 2)])
+def test_rain_streaks_are_not_periodic(angle, seed):
+    rainy = _rainy(angle, seed=seed)
+    estimate, _ = estimate_streak_angle(rainy)
+    assert float(line_periodicity(rainy, estimate)) < 0.5
+    assert alignment_decisions(rainy)[1] == [True]
+
+
+def test_periodicity_of_flat_or_tiny_images_is_zero():
+    assert line_periodicity(torch.full((2, 3, 64, 64), 0.5), torch.zeros(2)).tolist() == [0, 0]
+    assert line_periodicity(_lines(40.0, 8, False, size=20), torch.tensor([40.0])).tolist() == [0]
+
+
 @pytest.mark.parametrize('kwargs', [dict(min_angle=-1.0), dict(min_angle=50.0, max_angle=40.0),
-                                    dict(max_angle=90.0), dict(min_dominance=1.5)])
+                                    dict(max_angle=90.0), dict(min_dominance=1.5),
+                                    dict(max_periodicity=-0.1), dict(max_periodicity=1.2)])
 def test_aligned_forward_rejects_bad_settings(kwargs):
-    with pytest.raises(ValueError, match='min_angle|max_angle|min_dominance'):
+    with pytest.raises(ValueError, match='min_angle|max_angle|min_dominance|max_periodicity'):
         streak_aligned_forward(RecordingDerainer(), _rainy(40.0), **kwargs)
 
 
@@ -214,8 +257,12 @@ def test_dry_only_scan_reports_the_pass_through_of_every_train_and_val_photograp
         del sys.modules['streak_angle_sweep']
     assert code == 0
     dry = json.loads((tmp_path / 'out' / 'streak_angle_sweep.json').read_text())['dry']
-    # No rain sweep: one network call per dry photograph (none is aligned).
-    assert dry['aligned'] == [] and len(derainer.calls) == 3
+    # No rain sweep: one network call per dry photograph (none is aligned),
+    # then three per line pattern (network alone, derain(), alignment forced).
+    patterns = json.loads((tmp_path / 'out' / 'streak_angle_sweep.json').read_text())['patterns']
+    assert dry['aligned'] == [] and len(derainer.calls) == 3 + 3 * len(patterns)
+    assert len(patterns) == 36 and not any(row['aligned'] for row in patterns)
+    assert all(row['periodicity'] > MAX_PERIODICITY for row in patterns)
     # The 10 % darkening, measured independently of the tool.
     expected = sorted(
         10 * np.log10(255.0 ** 2 / np.mean((image.astype(np.float64)

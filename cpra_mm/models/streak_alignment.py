@@ -10,7 +10,9 @@ remove rain slanted up to ``max_angle``:
    bright structures (the positive high-pass of the luminance) from a
    histogram of local structure-tensor orientations, and how strongly that
    orientation dominates;
-2. when it is slanted beyond ``min_angle`` with enough dominance,
+2. when it is slanted beyond ``min_angle`` with enough dominance, and does
+   not repeat itself side by side like the lines of a grating or grid
+   (:func:`line_periodicity`: rain streaks fall at random places),
    :func:`shear_rows` shifts every row by a whole number of pixels so that
    the streaks stand upright (an exact permutation of pixels: nothing is
    resampled);
@@ -22,7 +24,7 @@ remove rain slanted up to ``max_angle``:
 Everything is plain PyTorch on ``B x 3 x H x W`` float RGB in [0, 1].
 """
 import math
-from typing import Callable, Tuple
+from typing import Callable, List, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -51,6 +53,25 @@ rain of each slant reaches it is in the ``aligned share`` column of
 ``tools/analysis/streak_angle_sweep.py``."""
 
 
+MAX_PERIODICITY = 0.7
+"""Default largest :func:`line_periodicity` that is aligned. Regular
+patterns of slanted thin bright lines (gratings, grids) measure 0.98 to
+1.0, and streak alignment would turn them into upright lines that the
+network removes like rain; rainy train and val photographs (rain at 0-60
+degrees) measured at most 0.46, and the dry train and val photographs
+that are aligned 0.29 to 0.45 (``tools/analysis/streak_angle_sweep.py``,
+docs/streak_alignment.md)."""
+
+PERIODICITY_MIN_OFFSET = 5.0
+"""Pixels across the line direction from which a displacement counts as
+side by side: past the width of a streak widened by the blur of
+:func:`_thin_bright_detail`."""
+
+PERIODICITY_MAX_LAG = 48
+"""Largest displacement, in pixels along either axis, that
+:func:`line_periodicity` looks at (at most a quarter of the image side)."""
+
+
 def _luminance(images: torch.Tensor) -> torch.Tensor:
     """``B x 1 x H x W`` Rec. 601 luma of ``B x 3 x H x W`` RGB."""
     weights = images.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
@@ -72,6 +93,13 @@ def _gaussian_blur(image: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
     kernel = kernel / kernel.sum()
     padded = F.pad(image, (3, 3, 3, 3), mode='replicate')
     return F.conv2d(F.conv2d(padded, kernel.view(1, 1, 1, 7)), kernel.view(1, 1, 7, 1))
+
+
+def _thin_bright_detail(images: torch.Tensor) -> torch.Tensor:
+    """``B x 1 x H x W`` map of thin bright structure: the luminance minus
+    its 7 x 7 mean, clipped at zero, blurred with sigma 1 pixel."""
+    luma = _luminance(images.float())
+    return _gaussian_blur((luma - _box_blur(luma, 7)).clamp_min(0))
 
 
 def estimate_streak_angle(images: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -97,8 +125,7 @@ def estimate_streak_angle(images: torch.Tensor) -> Tuple[torch.Tensor, torch.Ten
         share of the oriented energy within 5 degrees of ``angle`` (0 for an
         image without any structure).
     """
-    luma = _luminance(images.float())
-    detail = _gaussian_blur((luma - _box_blur(luma, 7)).clamp_min(0))
+    detail = _thin_bright_detail(images)
     sobel_x = detail.new_tensor([[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]]).view(1, 1, 3, 3)
     padded = F.pad(detail, (1, 1, 1, 1), mode='replicate')
     grad_x = F.conv2d(padded, sobel_x)
@@ -122,6 +149,96 @@ def estimate_streak_angle(images: torch.Tensor) -> Tuple[torch.Tensor, torch.Ten
     dominance = torch.where(total > 0, mass / total.clamp_min(1e-12), torch.zeros_like(total))
     angle = (peak.float() + 0.5) * (180.0 / HISTOGRAM_BINS) - 90.0
     return angle, dominance
+
+
+def line_periodicity(images: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
+    """How strongly the thin bright structure repeats itself side by side
+    across the direction ``angles``, per image.
+
+    The autocorrelation of the mean-free thin-bright map (as in
+    :func:`estimate_streak_angle`), normalised by the overlap of each
+    displacement and by its value at zero displacement, is searched for its
+    peak among displacements of at most :data:`PERIODICITY_MAX_LAG` pixels
+    (and a quarter of the image side) that lie at least
+    :data:`PERIODICITY_MIN_OFFSET` pixels across the direction. Rain streaks
+    fall at random places, so a streak's copy displaced sideways meets
+    another streak only by chance; the lines of a grating, a grid or a
+    panel meet their neighbours.
+
+    Args:
+        images: ``B x 3 x H x W`` float RGB in [0, 1].
+        angles: ``B`` directions in degrees from vertical (as returned by
+            :func:`estimate_streak_angle`).
+
+    Returns:
+        ``B`` floats in [0, 1]: about 1 for an evenly repeated pattern, near
+        0 for structure at random places; 0 for an image without structure
+        or too small to look at.
+    """
+    detail = _thin_bright_detail(images)[:, 0].double()
+    batch, height, width = detail.shape
+    lag = min(PERIODICITY_MAX_LAG, height // 4, width // 4)
+    if lag <= PERIODICITY_MIN_OFFSET:
+        return images.new_zeros(batch, dtype=torch.float32)
+    detail = detail - detail.mean(dim=(-2, -1), keepdim=True)
+    spectrum = torch.fft.rfft2(detail, s=(2 * height, 2 * width))
+    correlation = torch.fft.irfft2(spectrum.abs() ** 2, s=(2 * height, 2 * width))
+    steps = torch.arange(-lag, lag + 1, device=detail.device)
+    dy, dx = torch.meshgrid(steps, steps, indexing='ij')
+    overlap = (height - dy.abs()) * (width - dx.abs()) / (height * width)
+    window = correlation[:, dy % (2 * height), dx % (2 * width)] / overlap
+    window = window / correlation[:, :1, :1].clamp_min(1e-20)
+    theta = torch.deg2rad(angles.to(detail)).view(-1, 1, 1)
+    across = (dx * torch.cos(theta) - dy * torch.sin(theta)).abs()
+    peak = torch.where(across >= PERIODICITY_MIN_OFFSET, window,
+                       torch.zeros_like(window)).flatten(1).amax(dim=1)
+    structured = correlation[:, 0, 0] > 1e-20
+    return torch.where(structured, peak, torch.zeros_like(peak)).clamp(0, 1).float()
+
+
+def alignment_decisions(images: torch.Tensor, min_angle: float = MIN_ANGLE,
+                        max_angle: float = MAX_ANGLE,
+                        min_dominance: float = MIN_DOMINANCE,
+                        max_periodicity: float = MAX_PERIODICITY
+                        ) -> Tuple[torch.Tensor, List[bool]]:
+    """Which images streak alignment derains on a sheared copy.
+
+    An image is aligned when its estimated streak angle is ``min_angle`` to
+    ``max_angle`` degrees from vertical (either way) with at least
+    ``min_dominance`` (:func:`estimate_streak_angle`) and its
+    :func:`line_periodicity` along that angle is at most ``max_periodicity``.
+
+    Args:
+        images: ``B x 3 x H x W`` float RGB in [0, 1].
+        min_angle, max_angle: slant range in degrees that is aligned,
+            ``0 <= min_angle <= max_angle < 90``.
+        min_dominance: in [0, 1].
+        max_periodicity: in [0, 1]; 1 aligns regular patterns too.
+
+    Returns:
+        ``(angles, aligned)``: the ``B`` estimated angles (degrees) and one
+        bool per image.
+
+    Raises:
+        ValueError: a setting out of its range.
+    """
+    if not 0 <= min_angle <= max_angle < 90:
+        raise ValueError('need 0 <= min_angle <= max_angle < 90, got '
+                         f'min_angle={min_angle}, max_angle={max_angle}')
+    if not 0 <= min_dominance <= 1:
+        raise ValueError(f'min_dominance must be in [0, 1], got {min_dominance}')
+    if not 0 <= max_periodicity <= 1:
+        raise ValueError(f'max_periodicity must be in [0, 1], got {max_periodicity}')
+    angles, dominance = estimate_streak_angle(images)
+    slant = angles.abs()
+    candidates = (slant >= min_angle) & (slant <= max_angle) & (dominance >= min_dominance)
+    aligned = candidates.tolist()
+    if any(aligned) and max_periodicity < 1:
+        chosen = candidates.nonzero().flatten()
+        periodicity = line_periodicity(images[chosen], angles[chosen])
+        for index, value in zip(chosen.tolist(), periodicity.tolist()):
+            aligned[index] = value <= max_periodicity
+    return angles, aligned
 
 
 def row_shifts(height: int, angle: float, device: torch.device) -> torch.Tensor:
@@ -159,13 +276,16 @@ def unshear_rows(sheared: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
 def streak_aligned_forward(derainer: Callable[[torch.Tensor], torch.Tensor],
                            images: torch.Tensor, min_angle: float = MIN_ANGLE,
                            max_angle: float = MAX_ANGLE,
-                           min_dominance: float = MIN_DOMINANCE) -> torch.Tensor:
+                           min_dominance: float = MIN_DOMINANCE,
+                           max_periodicity: float = MAX_PERIODICITY) -> torch.Tensor:
     """Run ``derainer`` with streak alignment (see the module docstring).
 
-    Images whose dominant thin bright structure is slanted by ``min_angle``
-    to ``max_angle`` degrees from vertical, with at least ``min_dominance``
-    of the oriented energy, are derained one at a time on a sheared copy of
-    the same size; all others run together in one plain call.
+    Images that :func:`alignment_decisions` picks (dominant thin bright
+    structure slanted by ``min_angle`` to ``max_angle`` degrees from
+    vertical, with at least ``min_dominance`` of the oriented energy and a
+    :func:`line_periodicity` of at most ``max_periodicity``) are derained
+    one at a time on a sheared copy of the same size; all others run
+    together in one plain call.
 
     Args:
         derainer: maps ``B x 3 x H x W`` float RGB in [0, 1] to the same.
@@ -173,19 +293,13 @@ def streak_aligned_forward(derainer: Callable[[torch.Tensor], torch.Tensor],
         min_angle, max_angle: slant range in degrees that is aligned,
             ``0 <= min_angle <= max_angle < 90``.
         min_dominance: in [0, 1].
+        max_periodicity: in [0, 1].
 
     Returns:
         ``B x 3 x H x W``, in the dtype of ``derainer``'s output.
     """
-    if not 0 <= min_angle <= max_angle < 90:
-        raise ValueError('need 0 <= min_angle <= max_angle < 90, got '
-                         f'min_angle={min_angle}, max_angle={max_angle}')
-    if not 0 <= min_dominance <= 1:
-        raise ValueError(f'min_dominance must be in [0, 1], got {min_dominance}')
-    angles, dominance = estimate_streak_angle(images)
-    slant = angles.abs()
-    aligned = ((slant >= min_angle) & (slant <= max_angle)
-               & (dominance >= min_dominance)).tolist()
+    angles, aligned = alignment_decisions(images, min_angle, max_angle, min_dominance,
+                                          max_periodicity)
     if not any(aligned):
         return derainer(images)
     outputs = [None] * images.shape[0]

@@ -12,14 +12,22 @@ held-out evaluation (``heldout_derain_eval.py``) stays untouched.
   ``A + 5`` degrees from vertical, to the left on even-numbered photographs
   and to the right on odd ones. Reported per angle: the mean gain (PSNR
   over the rainy input, RGB) of the network alone and of the aligned
-  derainer, the share of the rainy photographs that are aligned, and the
-  median error of the streak angle estimate.
+  derainer, the share of the rainy photographs that are aligned, the
+  median error of the streak angle estimate, and the highest line
+  periodicity (along the estimated angle) of the rainy photographs.
 * Dry check: every photograph without rain; reported: the dry pass-through
   PSNR of ``derain()`` against the photograph (every photograph's, lowest
   first, in the JSON; mean, worst, how many below 32 dB, and the
   ``--dry-worst`` lowest photographs in the Markdown), how many would be
   aligned, and for those the PSNR of the network alone and of the aligned
   derainer. ``--dry-only`` skips the rain sweep.
+* Line patterns: dry synthetic pictures of evenly spaced thin bright lines
+  (gratings) and of two crossing sets of them (grids) at 35-45 degrees
+  either way, on a dark blue ground with slight noise, like the cell
+  borders of solar panels; reported for each: its line periodicity,
+  whether ``derain()`` aligns it, and its pass-through PSNR with the
+  network alone, with ``derain()`` and with alignment forced whatever the
+  periodicity (``max_periodicity=1``).
 
 Results go to ``OUT_DIR/streak_angle_sweep.json`` and ``.md``.
 
@@ -40,14 +48,18 @@ import numpy as np
 import torch
 
 from cpra_mm.apis import derain, init_derainer
-from cpra_mm.models import estimate_streak_angle
-from cpra_mm.models.streak_alignment import MAX_ANGLE, MIN_ANGLE, MIN_DOMINANCE
+from cpra_mm.models import estimate_streak_angle, streak_aligned_forward
+from cpra_mm.models.streak_alignment import (MAX_ANGLE, MAX_PERIODICITY, MIN_ANGLE,
+                                             MIN_DOMINANCE, alignment_decisions,
+                                             line_periodicity)
 from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from heldout_derain_eval import HELDOUT_RAIN, centre_crop, psnr, read_split  # noqa: E402
 
 DEFAULT_ANGLES = (0, 10, 20, 30, 35, 40, 45, 50, 60)
+PATTERN_ANGLES = (-45, -40, -35, 35, 40, 45)
+PATTERN_SPACINGS = (8, 12, 18)
 
 
 def corpus_photos(corpus: Path, split: str) -> List[Path]:
@@ -65,12 +77,53 @@ def load(path: Path, size: int) -> np.ndarray:
 
 
 def would_align(image: np.ndarray) -> tuple:
-    """``(estimated angle, dominance, aligned?)`` with the default settings
-    of :func:`~cpra_mm.models.streak_aligned_forward`."""
+    """``(estimated angle, dominance, line periodicity, aligned?)`` with the
+    default settings of :func:`~cpra_mm.models.streak_aligned_forward`."""
     batch = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
-    angle, dominance = (float(v) for v in estimate_streak_angle(batch))
-    return angle, dominance, (MIN_ANGLE <= abs(angle) <= MAX_ANGLE
-                              and dominance >= MIN_DOMINANCE)
+    angle, dominance = estimate_streak_angle(batch)
+    periodicity = float(line_periodicity(batch, angle)[0])
+    return float(angle[0]), float(dominance[0]), periodicity, alignment_decisions(batch)[1][0]
+
+
+def line_pattern(angle: float, spacing: int, grid: bool, size: int) -> np.ndarray:
+    """A dry ``size`` x ``size`` RGB uint8 picture: bright lines two pixels
+    wide every ``spacing`` pixels at ``angle`` degrees from vertical (with
+    ``grid``, crossed by a second set at right angles, 1.6 times as far
+    apart) on a dark blue ground, with Gaussian noise (sigma 2 levels,
+    seeded)."""
+    rows, cols = np.mgrid[0:size, 0:size].astype(np.float32)
+    theta = np.deg2rad(angle)
+    across = cols * np.cos(theta) - rows * np.sin(theta)
+    lines = np.abs(across % spacing - spacing / 2) > spacing / 2 - 1
+    if grid:
+        along = cols * np.sin(theta) + rows * np.cos(theta)
+        lines |= np.abs(along % (1.6 * spacing) - 0.8 * spacing) > 0.8 * spacing - 1
+    image = np.full((size, size, 3), (40.0, 60.0, 110.0), np.float32)
+    image[lines] = (200.0, 200.0, 205.0)
+    image += np.random.default_rng(0).normal(0.0, 2.0, image.shape)
+    return np.clip(image, 0, 255).round().astype(np.uint8)
+
+
+def pattern_check(model: torch.nn.Module, size: int) -> List[dict]:
+    """What the network and ``derain()`` do to the dry line patterns."""
+    results = []
+    for grid in (False, True):
+        for angle in PATTERN_ANGLES:
+            for spacing in PATTERN_SPACINGS:
+                image = line_pattern(angle, spacing, grid, size)
+                batch = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
+                forced = streak_aligned_forward(model, batch, max_periodicity=1.0)
+                forced = (forced[0].permute(1, 2, 0) * 255).round().byte().numpy()
+                estimate, dominance, periodicity, align = would_align(image)
+                results.append({
+                    'pattern': f"{'grid' if grid else 'grating'} {angle:+d} deg, {spacing} px",
+                    'angle': estimate, 'dominance': dominance, 'periodicity': periodicity,
+                    'aligned': align,
+                    'network alone': psnr(image, derain(model, image, tile_size=None,
+                                                        align_streaks=False)),
+                    'derain()': psnr(image, derain(model, image, tile_size=None)),
+                    'alignment forced': psnr(image, forced)})
+    return results
 
 
 def rain_sweep(model: torch.nn.Module, photos: Sequence[Path], angles: Sequence[float],
@@ -79,7 +132,7 @@ def rain_sweep(model: torch.nn.Module, photos: Sequence[Path], angles: Sequence[
     images = [load(path, size) for path in photos]
     results = []
     for angle in angles:
-        alone, aligned, errors, chosen = [], [], [], []
+        alone, aligned, errors, chosen, periodicities = [], [], [], [], []
         for index, (path, clean) in enumerate(zip(photos, images)):
             signed = angle if index % 2 else -angle
             params = RainParams(angle=(signed - 5, signed + 5), **HELDOUT_RAIN)
@@ -88,14 +141,16 @@ def rain_sweep(model: torch.nn.Module, photos: Sequence[Path], angles: Sequence[
             alone.append(psnr(clean, derain(model, rainy, tile_size=None,
                                             align_streaks=False)) - base)
             aligned.append(psnr(clean, derain(model, rainy, tile_size=None)) - base)
-            estimate, _, align = would_align(rainy)
+            estimate, _, periodicity, align = would_align(rainy)
             errors.append(abs(estimate - signed))
             chosen.append(align)
+            periodicities.append(periodicity)
         results.append({'angle': angle, 'network alone': float(np.mean(alone)),
                         'aligned': float(np.mean(aligned)),
                         'aligned worst': float(np.min(aligned)),
                         'angle error median': float(np.median(errors)),
-                        'aligned share': float(np.mean(chosen))})
+                        'aligned share': float(np.mean(chosen)),
+                        'line periodicity max': float(np.max(periodicities))})
         print(f'{angle:>4} degrees: network alone {results[-1]["network alone"]:+.2f} dB, '
               f'aligned {results[-1]["aligned"]:+.2f} dB', flush=True)
     return results
@@ -111,11 +166,12 @@ def dry_check(model: torch.nn.Module, photos: Sequence[Path], size: int) -> dict
         clean = load(path, size)
         image = path.relative_to(path.parents[1]).as_posix()
         alone = psnr(clean, derain(model, clean, tile_size=None, align_streaks=False))
-        angle, dominance, align = would_align(clean)
+        angle, dominance, periodicity, align = would_align(clean)
         through = psnr(clean, derain(model, clean, tile_size=None)) if align else alone
         if align:
             aligned.append({'image': image, 'angle': angle, 'dominance': dominance,
-                            'network alone': alone, 'aligned': through})
+                            'periodicity': periodicity, 'network alone': alone,
+                            'aligned': through})
         passthrough.append({'image': image, 'psnr': through})
     values = np.array([row['psnr'] for row in passthrough])
     return {'photographs': len(photos), 'aligned': aligned,
@@ -124,18 +180,20 @@ def dry_check(model: torch.nn.Module, photos: Sequence[Path], size: int) -> dict
             'passthrough': sorted(passthrough, key=lambda row: row['psnr'])}
 
 
-def markdown(sweep: List[dict], dry: dict, dry_worst: int) -> str:
+def markdown(sweep: List[dict], dry: dict, dry_worst: int, patterns: List[dict]) -> str:
     """The tables as Markdown (no sweep table when ``sweep`` is empty; the
     ``dry_worst`` lowest dry photographs)."""
     lines = []
     if sweep:
         lines += ['| angle (degrees from vertical, +-5) | network alone | aligned '
-                  '| aligned worst | aligned share | angle estimate error (median) |',
-                  '|---:|---:|---:|---:|---:|---:|']
+                  '| aligned worst | aligned share | angle estimate error (median) '
+                  '| line periodicity (highest) |',
+                  '|---:|---:|---:|---:|---:|---:|---:|']
     for row in sweep:
         lines.append(f"| {row['angle']:g} | {row['network alone']:+.2f} | "
                      f"{row['aligned']:+.2f} | {row['aligned worst']:+.2f} | "
-                     f"{row['aligned share']:.2f} | {row['angle error median']:.1f} |")
+                     f"{row['aligned share']:.2f} | {row['angle error median']:.1f} | "
+                     f"{row['line periodicity max']:.2f} |")
     lines += ['', f"Dry pass-through of `derain()` on {dry['photographs']} photographs: "
               f"mean {dry['mean']:.2f} dB, worst {dry['worst']:.2f} dB, "
               f"{dry['below 32 dB']} below 32 dB. Lowest:", '',
@@ -143,11 +201,22 @@ def markdown(sweep: List[dict], dry: dict, dry_worst: int) -> str:
     lines += [f"| {row['image']} | {row['psnr']:.2f} |" for row in dry['passthrough'][:dry_worst]]
     lines += ['', f"Dry photographs: {len(dry['aligned'])} of {dry['photographs']} "
               'would be aligned.', '',
-              '| dry photograph | estimated angle | dominance | network alone (dB) '
-              '| aligned (dB) |', '|---|---:|---:|---:|---:|']
+              '| dry photograph | estimated angle | dominance | line periodicity '
+              '| network alone (dB) | aligned (dB) |', '|---|---:|---:|---:|---:|---:|']
     for row in dry['aligned']:
         lines.append(f"| {row['image']} | {row['angle']:.1f} | {row['dominance']:.2f} | "
-                     f"{row['network alone']:.2f} | {row['aligned']:.2f} |")
+                     f"{row['periodicity']:.2f} | {row['network alone']:.2f} | "
+                     f"{row['aligned']:.2f} |")
+    if patterns:
+        aligned = sum(row['aligned'] for row in patterns)
+        lines += ['', f'Dry line patterns: {aligned} of {len(patterns)} aligned.', '',
+                  '| pattern | estimated angle | dominance | line periodicity | aligned '
+                  '| network alone (dB) | derain() (dB) | alignment forced (dB) |',
+                  '|---|---:|---:|---:|:---:|---:|---:|---:|']
+        lines += [f"| {row['pattern']} | {row['angle']:.1f} | {row['dominance']:.2f} | "
+                  f"{row['periodicity']:.2f} | {'yes' if row['aligned'] else 'no'} | "
+                  f"{row['network alone']:.2f} | {row['derain()']:.2f} | "
+                  f"{row['alignment forced']:.2f} |" for row in patterns]
     return '\n'.join(lines) + '\n'
 
 
@@ -183,13 +252,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sweep = [] if args.dry_only else rain_sweep(
             model, val + train[::args.train_stride], args.angles, args.size, args.seed)
         dry = dry_check(model, train + val, args.size)
+        patterns = pattern_check(model, args.size)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     report = {'checkpoint': args.checkpoint or 'built-in', 'size': args.size,
               'seed': args.seed, 'settings': {'min_angle': MIN_ANGLE, 'max_angle': MAX_ANGLE,
-                                              'min_dominance': MIN_DOMINANCE},
-              'sweep': sweep, 'dry': dry}
+                                              'min_dominance': MIN_DOMINANCE,
+                                              'max_periodicity': MAX_PERIODICITY},
+              'sweep': sweep, 'dry': dry, 'patterns': patterns}
     (args.out_dir / 'streak_angle_sweep.json').write_text(json.dumps(report, indent=2))
-    table = markdown(sweep, dry, args.dry_worst)
+    table = markdown(sweep, dry, args.dry_worst, patterns)
     (args.out_dir / 'streak_angle_sweep.md').write_text(table)
     print(table)
     return 0
