@@ -33,11 +33,30 @@ def test_fused_kernels_only_in_float32_or_bfloat16_cpu_inference():
         assert onednn_fusion.fused_dtype(x) == torch.float32
         assert onednn_fusion.fused_dtype(x.double()) is None
         with torch.autocast('cpu', dtype=torch.bfloat16):
-            assert onednn_fusion.fused_dtype(x) == torch.bfloat16
+            expected = torch.bfloat16 if onednn_fusion.FUSED_BFLOAT16_SUPPORTED else None
+            assert onednn_fusion.fused_dtype(x) == expected
         with torch.autocast('cpu', dtype=torch.float16):
             assert onednn_fusion.fused_dtype(x) is None
     with torch.enable_grad():
         assert onednn_fusion.fused_dtype(x) is None
+
+
+@needs_fused_ops
+def test_bfloat16_autocast_takes_the_plain_ops_where_the_cpu_lacks_onednn_bfloat16(
+        monkeypatch):
+    """oneDNN cannot create bfloat16 kernels on a CPU without them (seen on
+    an AMD EPYC without AVX512-BF16): the network must not ask it to."""
+    monkeypatch.setattr(onednn_fusion, 'FUSED_BFLOAT16_SUPPORTED', False)
+    x = torch.zeros(1, 4, 8, 8)
+    model = CPRAformer('tiny', layout='corrected').eval()
+    image = torch.rand(1, 3, 20, 20)
+    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+        assert onednn_fusion.fused_dtype(x) is None
+        out = model(image)
+    with torch.no_grad():
+        assert onednn_fusion.fused_dtype(x) == torch.float32
+        full = model(image)
+    assert (out.float() - full).abs().max() < 0.1
 
 
 @pytest.mark.parametrize('bias', [False, True])

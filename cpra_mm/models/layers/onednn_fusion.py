@@ -31,6 +31,21 @@ FUSED_OPS_PRESENT = _fused_ops_present()
 """Whether this PyTorch build has oneDNN and its fused pointwise ops."""
 
 
+def _fused_bfloat16_supported() -> bool:
+    if not FUSED_OPS_PRESENT:
+        return False
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+FUSED_BFLOAT16_SUPPORTED = _fused_bfloat16_supported()
+"""Whether this CPU runs oneDNN's bfloat16 kernels (AVX512-BF16, AMX and
+the like); elsewhere oneDNN cannot create them ("could not create a
+primitive descriptor"), and bfloat16 autocast takes the plain ops."""
+
+
 def eager_cpu_inference(x: torch.Tensor) -> bool:
     """True for a CPU tensor when no gradient is recorded and no
     ``torch.compile``, tracing or ONNX export is in progress: where the
@@ -50,13 +65,15 @@ def fused_dtype(x: torch.Tensor) -> Optional[torch.dtype]:
     progress (those see the plain ops, which they fuse or export
     themselves); they compute in float32 for float32 tensors, and in
     bfloat16 under bfloat16 autocast (as the plain ops would: operands and
-    result in bfloat16). Under any other autocast, or for other types, the
-    plain ops run.
+    result in bfloat16) where the CPU has oneDNN's bfloat16 kernels
+    (:data:`FUSED_BFLOAT16_SUPPORTED`). Under any other autocast, or for
+    other types, the plain ops run.
     """
     if not FUSED_OPS_PRESENT or not eager_cpu_inference(x):
         return None
     if torch.is_autocast_enabled('cpu'):
-        return torch.bfloat16 if torch.get_autocast_dtype('cpu') == torch.bfloat16 else None
+        bfloat16 = torch.get_autocast_dtype('cpu') == torch.bfloat16
+        return torch.bfloat16 if bfloat16 and FUSED_BFLOAT16_SUPPORTED else None
     return torch.float32 if x.dtype == torch.float32 else None
 
 
