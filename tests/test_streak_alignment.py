@@ -258,9 +258,11 @@ def test_dry_only_scan_reports_the_pass_through_of_every_train_and_val_photograp
     assert code == 0
     dry = json.loads((tmp_path / 'out' / 'streak_angle_sweep.json').read_text())['dry']
     # No rain sweep: one network call per dry photograph (none is aligned),
-    # then three per line pattern (network alone, derain(), alignment forced).
+    # then two per unaligned line pattern (network alone, which is also
+    # derain()'s result, and alignment forced).
     patterns = json.loads((tmp_path / 'out' / 'streak_angle_sweep.json').read_text())['patterns']
-    assert dry['aligned'] == [] and len(derainer.calls) == 3 + 3 * len(patterns)
+    assert dry['aligned'] == [] and len(derainer.calls) == 3 + 2 * len(patterns)
+    assert all(row['derain()'] == row['network alone'] for row in patterns)
     assert len(patterns) == 36 and not any(row['aligned'] for row in patterns)
     assert all(row['periodicity'] > MAX_PERIODICITY for row in patterns)
     # The 10 % darkening, measured independently of the tool.

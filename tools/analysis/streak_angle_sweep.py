@@ -115,13 +115,13 @@ def pattern_check(model: torch.nn.Module, size: int) -> List[dict]:
                 forced = streak_aligned_forward(model, batch, max_periodicity=1.0)
                 forced = (forced[0].permute(1, 2, 0) * 255).round().byte().numpy()
                 estimate, dominance, periodicity, align = would_align(image)
+                alone = psnr(image, derain(model, image, tile_size=None, align_streaks=False))
                 results.append({
                     'pattern': f"{'grid' if grid else 'grating'} {angle:+d} deg, {spacing} px",
                     'angle': estimate, 'dominance': dominance, 'periodicity': periodicity,
-                    'aligned': align,
-                    'network alone': psnr(image, derain(model, image, tile_size=None,
-                                                        align_streaks=False)),
-                    'derain()': psnr(image, derain(model, image, tile_size=None)),
+                    'aligned': align, 'network alone': alone,
+                    'derain()': psnr(image, derain(model, image, tile_size=None))
+                    if align else alone,
                     'alignment forced': psnr(image, forced)})
     return results
 
