@@ -13,7 +13,8 @@ from tool_loading import load_tool
 
 WEIGHTS = 'cpra_mm/weights/'
 STAGE6 = 'cpraformer_small-corrected_1xb8-1800iter_photo-corpus-stage6-plain-rain'
-STAGE9 = 'configs/cpraformer/cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage9-painted-lines.py'
+STAGE9 = ('configs/cpraformer/'
+          'cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage9-painted-lines.py')
 
 
 @pytest.fixture
@@ -87,8 +88,9 @@ def test_bright_line_patterns_are_rain_coloured_over_a_darker_ground(photo):
 
 @pytest.mark.parametrize('name, value', [
     ('num_shapes', (3, 1)), ('num_shapes', 1.5), ('shape_size', 0.0), ('shading', 2.0),
-    ('opacity', (0.5, 1.2)), ('pattern_prob', -0.1), ('pattern_angle', (-100.0, 0.0)),
-    ('pattern_period', 2.0), ('pattern_width', (1.0, 6.0)), ('bright_line_prob', 1.5), ('seed', -1), ('key', ''),
+    ('opacity', (0.5, 1.2)), ('pattern_prob', -0.1), ('pattern_prob', (0.1, 0.2)),
+    ('pattern_angle', (-100.0, 0.0)), ('pattern_period', 2.0), ('pattern_width', (1.0, 6.0)),
+    ('bright_line_prob', 1.5), ('seed', -1), ('key', ''),
 ])
 def test_bad_arguments_are_named(name, value):
     with pytest.raises(ValueError, match=name):

@@ -15,9 +15,11 @@
 # 2026-12-01, 03:47-04:28 UTC, 1.4-2.0 s per iteration). Results in
 # cpra_mm/weights/README.md (stage nine).
 #
-#   OMP_NUM_THREADS=2 python tools/train.py #       configs/cpraformer/cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage9-painted-lines.py
+#   OMP_NUM_THREADS=2 python tools/train.py \
+#       configs/cpraformer/cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage9-painted-lines.py
 #   (add --resume to continue an interrupted run from its last checkpoint)
-#   python tools/export_weights.py work_dirs/EXP/iter_1200.pth cpra_mm/weights/EXP.pth #       --config configs/cpraformer/EXP.py       (EXP: this file's experiment_name)
+#   python tools/export_weights.py work_dirs/EXP/iter_1200.pth cpra_mm/weights/EXP.pth \
+#       --config configs/cpraformer/EXP.py       (EXP: this file's experiment_name)
 _base_ = ['./cpraformer_small-corrected_1xb8-1800iter_photo-corpus-stage6-plain-rain.py']
 
 experiment_name = 'cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage9-painted-lines'

@@ -1,28 +1,24 @@
 """``PaintGraphics``: paint flat-coloured shapes and regular line patterns
 onto a clean training photograph."""
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Optional, Tuple
 
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from cpra_mm.rain.parameter_ranges import as_range
 from cpra_mm.registry import TRANSFORMS
 
 _SEED_WORDS = 4
 _SEED_WORD_LIMIT = 2**32
 
 
-def _pair(name: str, value, low: float, high: float, integer: bool = False) -> Tuple:
-    """``value`` (a number or an ordered pair) as a ``(low, high)`` tuple
-    inside ``[low, high]``; ValueError naming ``name`` otherwise."""
-    kind = Integral if integer else Real
-    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if (len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, kind) for v in pair)
-            or not low <= pair[0] <= pair[1] <= high):
-        raise ValueError(f'PaintGraphics: {name} must be a{"n integer" if integer else " number"}'
-                         f' or an ordered pair in [{low}, {high}], got {value!r}')
-    return tuple(int(v) if integer else float(v) for v in pair)
+def _unit_number(name: str, value) -> float:
+    """``value``, a single number in [0, 1]; ValueError naming ``name``."""
+    if isinstance(value, (tuple, list)):
+        raise ValueError(f'PaintGraphics: {name} must be a single number, got {value!r}')
+    return as_range(f'PaintGraphics: {name}', value, 0.0, 1.0)[0]
 
 
 def _shape_mask(size: Tuple[int, int], rng: np.random.Generator,
@@ -142,15 +138,15 @@ class PaintGraphics(BaseTransform):
         if not isinstance(key, str) or not key:
             raise ValueError(f'PaintGraphics: key must be a non-empty string, got {key!r}')
         self.key = key
-        self.num_shapes = _pair('num_shapes', num_shapes, 0, 64, integer=True)
-        self.shape_size = _pair('shape_size', shape_size, 1e-3, 2.0)
-        self.shading = _pair('shading', shading, 0.0, 1.0)[1]
-        self.opacity = _pair('opacity', opacity, 0.0, 1.0)
-        self.pattern_prob = _pair('pattern_prob', pattern_prob, 0.0, 1.0)[1]
-        self.pattern_angle = _pair('pattern_angle', pattern_angle, -90.0, 90.0)
-        self.pattern_period = _pair('pattern_period', pattern_period, 3.0, 1e4)
-        self.pattern_width = _pair('pattern_width', pattern_width, 1e-3, 1e4)
-        self.bright_line_prob = _pair('bright_line_prob', bright_line_prob, 0.0, 1.0)[1]
+        self.num_shapes = as_range('PaintGraphics: num_shapes', num_shapes, 0, 64, integer=True)
+        self.shape_size = as_range('PaintGraphics: shape_size', shape_size, 1e-3, 2.0)
+        self.shading = _unit_number('shading', shading)
+        self.opacity = as_range('PaintGraphics: opacity', opacity, 0.0, 1.0)
+        self.pattern_prob = _unit_number('pattern_prob', pattern_prob)
+        self.pattern_angle = as_range('PaintGraphics: pattern_angle', pattern_angle, -90.0, 90.0)
+        self.pattern_period = as_range('PaintGraphics: pattern_period', pattern_period, 3.0, 1e4)
+        self.pattern_width = as_range('PaintGraphics: pattern_width', pattern_width, 1e-3, 1e4)
+        self.bright_line_prob = _unit_number('bright_line_prob', bright_line_prob)
         if self.pattern_width[1] >= self.pattern_period[0]:
             raise ValueError('PaintGraphics: pattern_width must stay below pattern_period, '
                              f'got {pattern_width!r} and {pattern_period!r}')
