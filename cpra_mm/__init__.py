@@ -4,12 +4,12 @@ MMSegmentation.
 ``import cpra_mm`` (or ``custom_imports=dict(imports=['cpra_mm'])`` in a
 config) checks mmcv, applies the stack's compatibility shims and registers
 the framework-neutral modules (the network, its losses, ``AddRain``,
-``KeepCleanCopy``, ``JointDerainTaskModel``) in the ``cpra_mm`` scope and in
-the mmagic, mmdet and mmseg scopes (:mod:`cpra_mm.registration`). The
-framework-specific glue lives in ``cpra_mm.edit`` (MMagic model),
-``cpra_mm.det`` and ``cpra_mm.seg`` (data preprocessors, visualisation
-hooks), which register in their framework's scope; configs import the one
-they need.
+``KeepCleanCopy``, ``PaintGraphics``, ``JointDerainTaskModel``) in the
+``cpra_mm`` scope and in the mmagic, mmdet and mmseg scopes
+(:mod:`cpra_mm.registration`). The framework-specific glue lives in
+``cpra_mm.edit`` (MMagic model), ``cpra_mm.det`` and ``cpra_mm.seg`` (data
+preprocessors, visualisation hooks), which register in their framework's
+scope; configs import the one they need.
 """
 import mmcv
 

@@ -3,8 +3,8 @@ this module once.
 
 Modules built on OpenMMLab classes register themselves where they are
 defined, with a decorator on the registry of their scope:
-``KeepCleanCopy`` and ``JointDerainTaskModel`` on :mod:`cpra_mm.registry`'s;
-the framework glue on its framework's (``cpra_mm.edit``, ``cpra_mm.det``,
+``KeepCleanCopy``, ``PaintGraphics`` and ``JointDerainTaskModel`` on
+:mod:`cpra_mm.registry`'s; the framework glue on its framework's (``cpra_mm.edit``, ``cpra_mm.det``,
 ``cpra_mm.seg``). The network and its losses are plain PyTorch and import
 no registry, so they are registered here, in the ``cpra_mm`` scope, as is
 ``AddRain``. Importing :mod:`cpra_mm.datasets.transforms` and
