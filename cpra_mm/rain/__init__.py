@@ -6,14 +6,14 @@ from .lens_drops import render_lens_drops
 from .parameter_ranges import IntRange, Range
 from .streak_renderer import (DENSITY_AREA, RainParams, RainSample,
                               RainStreakRenderer, StreakLayer, composite_rain,
-                              generator_for, map_unit_colour,
+                              fresh_generator, generator_for, map_unit_colour,
                               render_rain, render_streak_layer,
                               streak_kernel)
 
 __all__ = [
     'BLEND_MODES', 'CameraParams', 'CameraSample', 'DENSITY_AREA', 'IntRange',
     'Range', 'RainParams', 'RainSample', 'RainStreakRenderer', 'StreakLayer',
-    'apply_camera', 'composite_rain', 'generator_for', 'jpeg_round_trip',
+    'apply_camera', 'composite_rain', 'fresh_generator', 'generator_for', 'jpeg_round_trip',
     'map_unit_colour',
     'noise_field', 'render_lens_drops', 'render_rain', 'render_streak_layer',
     'streak_kernel'

@@ -488,3 +488,10 @@ def generator_for(seed: int, identity: str) -> np.random.Generator:
         raise ValueError(f'seed must be an integer >= 0, got {seed!r}')
     digest = hashlib.sha256(identity.encode('utf-8')).digest()
     return np.random.default_rng([int(seed), int.from_bytes(digest[:16], 'little')])
+
+
+def fresh_generator() -> np.random.Generator:
+    """Return a generator seeded by four 32-bit words drawn from numpy's
+    global random state: fresh numbers on every call, reproducible where
+    that state is seeded (the Runner seeds it per dataloader worker)."""
+    return np.random.default_rng(np.random.randint(2**32, size=4, dtype=np.uint64))

@@ -8,17 +8,11 @@ from mmcv.transforms import BaseTransform
 
 from cpra_mm.rain import (CameraParams, IntRange, RainParams,
                           RainStreakRenderer, Range, apply_camera,
-                          generator_for, map_unit_colour, noise_field)
+                          fresh_generator, generator_for, map_unit_colour, noise_field)
 
 _METADATA_TEMPLATES = ('{}_path', 'ori_{}_shape', '{}_channel_order',
                        '{}_color_type')
 """Per-image keys MMagic's loaders keep beside ``results[key]``."""
-
-_SEED_WORDS = 4
-_SEED_WORD_LIMIT = 2**32
-"""With ``seed=None`` each image's generator is seeded by ``_SEED_WORDS``
-32-bit words drawn from numpy's global random state."""
-
 
 class AddRain(BaseTransform):
     """Add synthetic rain streaks (and an optional haze veil) to an image.
@@ -128,8 +122,7 @@ class AddRain(BaseTransform):
     def _generator(self, results: dict) -> np.random.Generator:
         """The generator for this image: see the class docstring."""
         if self.seed is None:
-            return np.random.default_rng(
-                np.random.randint(_SEED_WORD_LIMIT, size=_SEED_WORDS, dtype=np.uint64))
+            return fresh_generator()
         for key in (f'{self.src_key}_path', 'img_path', 'gt_path'):
             path = results.get(key)
             if isinstance(path, (str, PurePath)):

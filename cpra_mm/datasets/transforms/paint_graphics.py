@@ -7,12 +7,9 @@ import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from cpra_mm.rain import fresh_generator
 from cpra_mm.rain.parameter_ranges import as_range
 from cpra_mm.registry import TRANSFORMS
-
-_SEED_WORDS = 4
-_SEED_WORD_LIMIT = 2**32
-
 
 def _unit_number(name: str, value) -> float:
     """``value``, a single number in [0, 1]; ValueError naming ``name``."""
@@ -158,8 +155,7 @@ class PaintGraphics(BaseTransform):
     def _generator(self) -> np.random.Generator:
         if self.seed is not None:
             return np.random.default_rng(self.seed)
-        return np.random.default_rng(
-            np.random.randint(_SEED_WORD_LIMIT, size=_SEED_WORDS, dtype=np.uint64))
+        return fresh_generator()
 
     def transform(self, results: dict) -> dict:
         """Paint ``results[key]``.
