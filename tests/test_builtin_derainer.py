@@ -1,5 +1,5 @@
-"""The shipped derainers (the default, stage six; the one trained from
-random weights; stages three to five) load, remove upright rain and, with
+"""The shipped derainers (the default, stage nine; the one trained from
+random weights; stages three to six) load, remove upright rain and, with
 streak alignment, rain slanted past their training angles, and leave a dry
 image alone."""
 import cv2
@@ -16,6 +16,7 @@ STAGE_THREE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1200iter_photo-corp
 FROM_RANDOM_WEIGHTS = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-2400iter_photo-corpus-scratch.pth'
 STAGE_FOUR = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1500iter_photo-corpus-stage4-crop128.pth'
 STAGE_FIVE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage5-hard-dry.pth'
+STAGE_SIX = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1800iter_photo-corpus-stage6-plain-rain.pth'
 
 
 def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
@@ -23,8 +24,9 @@ def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
     return float(10 * np.log10(255.0 ** 2 / max(mse, 1e-10)))
 
 
-@pytest.fixture(scope='module', params=[None, FROM_RANDOM_WEIGHTS, STAGE_THREE, STAGE_FOUR, STAGE_FIVE],
-                ids=['default', 'scratch', 'stage3', 'stage4', 'stage5'])
+@pytest.fixture(scope='module', params=[None, FROM_RANDOM_WEIGHTS, STAGE_THREE, STAGE_FOUR, STAGE_FIVE,
+                        STAGE_SIX],
+                ids=['default', 'scratch', 'stage3', 'stage4', 'stage5', 'stage6'])
 def builtin(request):
     torch.set_num_threads(1)
     return init_derainer(checkpoint=None if request.param is None else str(request.param))
