@@ -264,10 +264,11 @@ def test_make_val_split_writes_disjoint_annotations(tmp_path: Path, config_name,
 # DerainRestorer
 # --------------------------------------------------------------------------
 
-def _restorer(**test_cfg):
+def _restorer(rain_weighting=None, **test_cfg):
     with DefaultScope.overwrite_default_scope('mmagic'):
         return MODELS.build(dict(
             type='DerainRestorer',
+            rain_weighting=rain_weighting,
             generator=dict(type='CPRAformer', preset='tiny', layout='corrected'),
             pixel_loss=dict(type='CharbonnierLoss', eps=1e-6),
             edge_loss=dict(type='LaplacianEdgeLoss', loss_weight=0.05),
@@ -296,6 +297,25 @@ def test_restorer_logs_each_loss_term():
     assert set(losses) == {'loss_pix', 'loss_edge', 'loss_fft'}
     sum(losses.values()).backward()
     assert all(p.grad is not None for p in model.generator.parameters() if p.requires_grad)
+
+
+def test_restorer_rain_weighting_counts_rain_covered_pixels_more():
+    plain = _restorer()
+    weighted = _restorer(rain_weighting=dict(emphasis=4.0, saturation=0.1))
+    weighted.load_state_dict(plain.state_dict())
+    data = plain.data_preprocessor(_data_batch(2, 16), training=True)
+    inputs, target = data['inputs'], data['data_samples'].gt_img
+    with torch.no_grad():
+        charbonnier = ((plain.generator(inputs) - target) ** 2 + 1e-6).sqrt()
+    weight = 1 + 4 * ((inputs - target).abs().amax(1, keepdim=True) / 0.1).clamp(max=1)
+    expected = (charbonnier * weight).sum() / weight.expand_as(charbonnier).sum()
+    assert torch.allclose(weighted(**data, mode='loss')['loss_pix'], expected, rtol=1e-5)
+    assert torch.allclose(plain(**data, mode='loss')['loss_pix'], charbonnier.mean(), rtol=1e-5)
+
+
+def test_restorer_rejects_an_unknown_rain_weighting_key():
+    with pytest.raises(ValueError, match='rain_weighting'):
+        _restorer(rain_weighting=dict(emphasis=4.0, saturatoin=0.1))
 
 
 @pytest.mark.parametrize('test_cfg', [dict(), dict(quantize=True),

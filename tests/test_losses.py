@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from cpra_mm.losses import FFTLoss, LaplacianEdgeLoss, laplacian_response
+from cpra_mm.losses import FFTLoss, LaplacianEdgeLoss, laplacian_response, rain_residual_weight
 from cpra_mm.losses.laplacian_edge_loss import BINOMIAL_TAPS
 
 
@@ -164,3 +164,45 @@ class TestFFTLoss:
             FFTLoss(norm='unitary')
         with pytest.raises(ValueError):
             FFTLoss()(torch.rand(3, 8, 8), torch.rand(3, 8, 8))
+
+
+# --------------------------------------------------------------------------
+# rain_residual_weight
+# --------------------------------------------------------------------------
+
+def test_rain_residual_weight_grows_with_the_change_and_saturates():
+    clean = torch.full((1, 3, 1, 4), 0.5)
+    rainy = clean.clone()
+    rainy[0, 1, 0, 1] += 0.05   # half the saturation, in one channel
+    rainy[0, :, 0, 2] += 0.1    # exactly the saturation
+    rainy[0, 0, 0, 3] -= 0.4    # beyond it, darker
+    weight = rain_residual_weight(rainy, clean, emphasis=4.0, saturation=0.1)
+    assert weight.shape == (1, 1, 1, 4)
+    assert torch.allclose(weight.flatten(), torch.tensor([1.0, 3.0, 5.0, 5.0]))
+
+
+def test_rain_residual_weight_is_uniform_on_a_dry_pair_and_without_emphasis():
+    clean = torch.rand(2, 3, 8, 8, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(rain_residual_weight(clean, clean.clone(), 4.0, 0.1),
+                       torch.ones(2, 1, 8, 8))
+    rainy = (clean + 0.3).clamp(max=1)
+    assert torch.equal(rain_residual_weight(rainy, clean, 0.0, 0.1), torch.ones(2, 1, 8, 8))
+
+
+def test_rain_residual_weight_carries_no_gradient():
+    rainy = torch.rand(1, 3, 4, 4, requires_grad=True)
+    assert not rain_residual_weight(rainy, torch.zeros(1, 3, 4, 4), 4.0, 0.1).requires_grad
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(rainy=torch.zeros(1, 3, 4, 4), clean=torch.zeros(1, 3, 4, 5)), 'one shape'),
+    (dict(rainy=torch.zeros(3, 4, 4), clean=torch.zeros(3, 4, 4)), 'N x C x H x W'),
+    (dict(emphasis=-1.0), 'emphasis'),
+    (dict(saturation=0.0), 'saturation'),
+])
+def test_rain_residual_weight_rejects_bad_arguments(kwargs, message):
+    arguments = dict(rainy=torch.zeros(1, 3, 4, 4), clean=torch.zeros(1, 3, 4, 4),
+                     emphasis=4.0, saturation=0.1)
+    arguments.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        rain_residual_weight(**arguments)

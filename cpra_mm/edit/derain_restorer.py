@@ -6,6 +6,7 @@ from mmagic.models import BaseEditModel
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 
+from cpra_mm.losses import rain_residual_weight
 from cpra_mm.models import tiled_forward
 from cpra_mm.utils.image_io import PIXEL_MAX
 
@@ -18,7 +19,10 @@ class DerainRestorer(BaseEditModel):
     Training returns ``loss_pix`` (``pixel_loss``), and ``loss_edge``
     (``edge_loss``) and ``loss_fft`` (``fft_loss``) when those are given;
     each term carries its own ``loss_weight`` from its config, MMEngine sums
-    them into ``loss`` and logs every term separately.
+    them into ``loss`` and logs every term separately. With
+    ``rain_weighting`` the pixel loss is a weighted mean that counts the
+    pixels the rain changed up to ``1 + emphasis`` times
+    (:func:`cpra_mm.losses.rain_residual_weight`).
 
     Inference optionally runs the generator tile by tile
     (``test_cfg=dict(tile_size=128, tile_overlap=0)`` is the reference
@@ -35,6 +39,10 @@ class DerainRestorer(BaseEditModel):
         edge_loss: optional config of an edge loss (e.g.
             ``LaplacianEdgeLoss``).
         fft_loss: optional config of a frequency loss (e.g. ``FFTLoss``).
+        rain_weighting: optional ``dict(emphasis=float, saturation=float)``
+            weighting the pixel loss toward rain-covered pixels (see
+            :func:`cpra_mm.losses.rain_residual_weight`; ``saturation`` in
+            the normalised images' units); default: a plain mean.
         train_cfg: unused; kept for MMagic's interface.
         test_cfg: optional ``dict(quantize=bool, tile_size=int,
             tile_overlap=int)``; defaults: no rounding, whole images.
@@ -49,6 +57,7 @@ class DerainRestorer(BaseEditModel):
                  pixel_loss: dict,
                  edge_loss: Optional[dict] = None,
                  fft_loss: Optional[dict] = None,
+                 rain_weighting: Optional[dict] = None,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None,
@@ -62,6 +71,10 @@ class DerainRestorer(BaseEditModel):
             data_preprocessor=data_preprocessor)
         self.edge_loss = MODELS.build(edge_loss) if edge_loss else None
         self.fft_loss = MODELS.build(fft_loss) if fft_loss else None
+        if rain_weighting is not None and set(rain_weighting) != {'emphasis', 'saturation'}:
+            raise ValueError('rain_weighting must be dict(emphasis=..., saturation=...), '
+                             f'got {rain_weighting!r}')
+        self.rain_weighting = rain_weighting
         test_cfg = test_cfg or {}
         self.quantize = bool(test_cfg.get('quantize', False))
         self.tile_size: Optional[int] = test_cfg.get('tile_size')
@@ -85,7 +98,10 @@ class DerainRestorer(BaseEditModel):
         """
         pred = self.forward_tensor(inputs, data_samples, **kwargs)
         target = data_samples.gt_img
-        losses = dict(loss_pix=self.pixel_loss(pred, target))
+        weight = None
+        if self.rain_weighting is not None:
+            weight = rain_residual_weight(inputs, target, **self.rain_weighting)
+        losses = dict(loss_pix=self.pixel_loss(pred, target, weight=weight))
         if self.edge_loss is not None:
             losses['loss_edge'] = self.edge_loss(pred, target)
         if self.fft_loss is not None:
