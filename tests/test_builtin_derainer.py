@@ -18,6 +18,7 @@ STAGE_FOUR = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1500iter_photo-corpu
 STAGE_FIVE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage5-hard-dry.pth'
 STAGE_SIX = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1800iter_photo-corpus-stage6-plain-rain.pth'
 STAGE_ELEVEN = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage11-more-plain-rain.pth'
+STAGE_TWELVE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage12-rain-emphasis12.pth'
 
 
 def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
@@ -26,8 +27,9 @@ def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
 
 
 @pytest.fixture(scope='module', params=[None, FROM_RANDOM_WEIGHTS, STAGE_THREE, STAGE_FOUR, STAGE_FIVE,
-                        STAGE_SIX, STAGE_ELEVEN],
-                ids=['default', 'scratch', 'stage3', 'stage4', 'stage5', 'stage6', 'stage11'])
+                        STAGE_SIX, STAGE_ELEVEN, STAGE_TWELVE],
+                ids=['default', 'scratch', 'stage3', 'stage4', 'stage5', 'stage6', 'stage11',
+                     'stage12'])
 def builtin(request):
     torch.set_num_threads(1)
     return init_derainer(checkpoint=None if request.param is None else str(request.param))
