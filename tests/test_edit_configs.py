@@ -264,11 +264,12 @@ def test_make_val_split_writes_disjoint_annotations(tmp_path: Path, config_name,
 # DerainRestorer
 # --------------------------------------------------------------------------
 
-def _restorer(rain_weighting=None, **test_cfg):
+def _restorer(rain_weighting=None, local_mean_loss=None, **test_cfg):
     with DefaultScope.overwrite_default_scope('mmagic'):
         return MODELS.build(dict(
             type='DerainRestorer',
             rain_weighting=rain_weighting,
+            local_mean_loss=local_mean_loss,
             generator=dict(type='CPRAformer', preset='tiny', layout='corrected'),
             pixel_loss=dict(type='CharbonnierLoss', eps=1e-6),
             edge_loss=dict(type='LaplacianEdgeLoss', loss_weight=0.05),
@@ -311,6 +312,19 @@ def test_restorer_rain_weighting_counts_rain_covered_pixels_more():
     expected = (charbonnier * weight).sum() / weight.expand_as(charbonnier).sum()
     assert torch.allclose(weighted(**data, mode='loss')['loss_pix'], expected, rtol=1e-5)
     assert torch.allclose(plain(**data, mode='loss')['loss_pix'], charbonnier.mean(), rtol=1e-5)
+
+
+def test_restorer_local_mean_term_is_unweighted_block_average_charbonnier():
+    model = _restorer(rain_weighting=dict(emphasis=12.0, saturation=0.1),
+                      local_mean_loss=dict(type='LocalMeanLoss', block=4, loss_weight=2.0))
+    data = model.data_preprocessor(_data_batch(2, 16), training=True)
+    inputs, target = data['inputs'], data['data_samples'].gt_img
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_pix', 'loss_edge', 'loss_fft', 'loss_local_mean'}
+    with torch.no_grad():
+        cells = torch.nn.functional.avg_pool2d(model.generator(inputs) - target, 4)
+    expected = 2.0 * (cells**2 + 1e-6).sqrt().mean()
+    assert torch.allclose(losses['loss_local_mean'], expected, rtol=1e-5)
 
 
 def test_restorer_rejects_an_unknown_rain_weighting_key():

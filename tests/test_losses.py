@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from cpra_mm.losses import FFTLoss, LaplacianEdgeLoss, laplacian_response, rain_residual_weight
+from cpra_mm.losses import (FFTLoss, LaplacianEdgeLoss, LocalMeanLoss, block_means,
+                            laplacian_response, rain_residual_weight)
 from cpra_mm.losses.laplacian_edge_loss import BINOMIAL_TAPS
 
 
@@ -164,6 +165,53 @@ class TestFFTLoss:
             FFTLoss(norm='unitary')
         with pytest.raises(ValueError):
             FFTLoss()(torch.rand(3, 8, 8), torch.rand(3, 8, 8))
+
+
+class TestLocalMeanLoss:
+
+    def test_block_means_by_hand_with_partial_cells(self):
+        image = torch.arange(5 * 7, dtype=torch.float64).reshape(1, 1, 5, 7)
+        means = block_means(image, 4)
+        assert means.shape == (1, 1, 2, 2)
+        expected = [[image[0, 0, :4, :4].mean(), image[0, 0, :4, 4:].mean()],
+                    [image[0, 0, 4:, :4].mean(), image[0, 0, 4:, 4:].mean()]]
+        assert torch.allclose(means[0, 0], torch.tensor(expected, dtype=torch.float64))
+
+    def test_identical_inputs_give_the_charbonnier_floor(self):
+        image = torch.rand(2, 3, 16, 16)
+        assert LocalMeanLoss(loss_weight=2.0, eps=1e-3)(image, image.clone()).item() == \
+            pytest.approx(2e-3)
+
+    def test_a_uniform_offset_costs_its_size_and_detail_that_averages_out_costs_nothing(self):
+        target = torch.rand(1, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+        darker = LocalMeanLoss(eps=1e-6)(target - 0.1, target)
+        assert darker.item() == pytest.approx(0.1, rel=1e-4)
+        checkerboard = 0.2 * (torch.arange(16).view(16, 1) + torch.arange(16)).remainder(2) - 0.1
+        assert LocalMeanLoss(block=8, eps=1e-6)(target + checkerboard, target).item() < 1e-5
+        assert LocalMeanLoss(block=1, eps=1e-6)(target + checkerboard, target).item() == \
+            pytest.approx(0.1, rel=1e-4)
+
+    def test_none_reduction_shape_and_weights(self):
+        pred, target = torch.rand(2, 3, 10, 12), torch.rand(2, 3, 10, 12)
+        assert LocalMeanLoss(block=4, reduction='none')(pred, target).shape == (2, 3, 3, 3)
+        weighted = LocalMeanLoss()(pred, target, weight=torch.tensor([0.0, 1.0]).view(2, 1, 1, 1))
+        assert weighted.item() == pytest.approx(LocalMeanLoss()(pred[1:], target[1:]).item(),
+                                                rel=1e-6)
+
+    def test_gradients_flow(self):
+        pred = torch.rand(1, 2, 6, 7, dtype=torch.float64, requires_grad=True)
+        target = torch.rand(1, 2, 6, 7, dtype=torch.float64)
+        assert torch.autograd.gradcheck(LocalMeanLoss(block=3), (pred, target))
+
+    @pytest.mark.parametrize('kwargs', [dict(block=0), dict(block=2.5), dict(eps=0.0),
+                                        dict(reduction='median')])
+    def test_rejects_bad_arguments(self, kwargs):
+        with pytest.raises(ValueError):
+            LocalMeanLoss(**kwargs)
+
+    def test_rejects_mismatched_inputs(self):
+        with pytest.raises(ValueError, match='N x C x H x W'):
+            LocalMeanLoss()(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 9))
 
 
 # --------------------------------------------------------------------------

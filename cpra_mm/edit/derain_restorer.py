@@ -13,11 +13,12 @@ from cpra_mm.utils.image_io import PIXEL_MAX
 
 @MODELS.register_module()
 class DerainRestorer(BaseEditModel):
-    """A restoration model trained with a pixel loss plus optional edge and
-    frequency terms.
+    """A restoration model trained with a pixel loss plus optional edge,
+    frequency and local-mean terms.
 
     Training returns ``loss_pix`` (``pixel_loss``), and ``loss_edge``
-    (``edge_loss``) and ``loss_fft`` (``fft_loss``) when those are given;
+    (``edge_loss``), ``loss_fft`` (``fft_loss``) and ``loss_local_mean``
+    (``local_mean_loss``) when those are given;
     each term carries its own ``loss_weight`` from its config, MMEngine sums
     them into ``loss`` and logs every term separately. With
     ``rain_weighting`` the pixel loss is a weighted mean that counts the
@@ -39,6 +40,10 @@ class DerainRestorer(BaseEditModel):
         edge_loss: optional config of an edge loss (e.g.
             ``LaplacianEdgeLoss``).
         fft_loss: optional config of a frequency loss (e.g. ``FFTLoss``).
+        local_mean_loss: optional config of a loss on local averages (e.g.
+            ``LocalMeanLoss``), unweighted by ``rain_weighting``: it keeps
+            the output's local brightness where the weighted pixel loss
+            would trade it for the streaks.
         rain_weighting: optional ``dict(emphasis=float, saturation=float)``
             weighting the pixel loss toward rain-covered pixels (see
             :func:`cpra_mm.losses.rain_residual_weight`; ``saturation`` in
@@ -57,6 +62,7 @@ class DerainRestorer(BaseEditModel):
                  pixel_loss: dict,
                  edge_loss: Optional[dict] = None,
                  fft_loss: Optional[dict] = None,
+                 local_mean_loss: Optional[dict] = None,
                  rain_weighting: Optional[dict] = None,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
@@ -71,6 +77,7 @@ class DerainRestorer(BaseEditModel):
             data_preprocessor=data_preprocessor)
         self.edge_loss = MODELS.build(edge_loss) if edge_loss else None
         self.fft_loss = MODELS.build(fft_loss) if fft_loss else None
+        self.local_mean_loss = MODELS.build(local_mean_loss) if local_mean_loss else None
         if rain_weighting is not None and set(rain_weighting) != {'emphasis', 'saturation'}:
             raise ValueError('rain_weighting must be dict(emphasis=..., saturation=...), '
                              f'got {rain_weighting!r}')
@@ -93,8 +100,9 @@ class DerainRestorer(BaseEditModel):
                 (``B x 3 x H x W``, normalised like ``inputs``).
 
         Returns:
-            ``{'loss_pix': ..., 'loss_edge': ..., 'loss_fft': ...}``, scalar
-            tensors; the last two only when configured.
+            ``{'loss_pix': ..., 'loss_edge': ..., 'loss_fft': ...,
+            'loss_local_mean': ...}``, scalar tensors; the last three only
+            when configured.
         """
         pred = self.forward_tensor(inputs, data_samples, **kwargs)
         target = data_samples.gt_img
@@ -106,6 +114,8 @@ class DerainRestorer(BaseEditModel):
             losses['loss_edge'] = self.edge_loss(pred, target)
         if self.fft_loss is not None:
             losses['loss_fft'] = self.fft_loss(pred, target)
+        if self.local_mean_loss is not None:
+            losses['loss_local_mean'] = self.local_mean_loss(pred, target)
         return losses
 
     def forward_inference(self,
