@@ -1,5 +1,6 @@
 """Tests of tools/eval_downstream.py on a tiny generated set with tiny
 untrained models and a tiny derainer checkpoint, run in-process."""
+import csv
 import json
 import sys
 from pathlib import Path
@@ -108,7 +109,7 @@ def test_det_three_modes(tool, setup, tmp_path, capsys):
     out = tmp_path / 'det'
     assert tool.main([str(config), str(checkpoint), '--derainer-checkpoint',
                       str(setup['derainer']), '--rain-seed', '3', '--out-dir', str(out),
-                      '--num-vis', '2']) == 0
+                      '--num-vis', '2', '--per-image', '--per-image-score-thr', '1']) == 0
     printed = capsys.readouterr().out
     for word in ('mAP', 'AP50', 'AP75', 'clean', 'rainy', 'derained', 'gain', 'recovered'):
         assert word in printed
@@ -128,6 +129,17 @@ def test_det_three_modes(tool, setup, tmp_path, capsys):
     height, width, _ = _check_png(out / 'samples.png', 200)
     assert width > height, 'expected 3 columns and 2 rows'
     assert (out / 'derained').is_dir()
+    # no prediction scores 1, so each image's errors are its missed boxes
+    annotations = json.loads(
+        (setup['data'] / 'annotations' / 'instances_val.json').read_text())
+    boxes = {image['file_name']: sum(a['image_id'] == image['id']
+                                     for a in annotations['annotations'])
+             for image in annotations['images']}
+    with open(out / 'per_image_errors.csv') as file:
+        rows = list(csv.DictReader(file))
+    assert {row['image']: int(row['rainy']) for row in rows} == {
+        name.split('/')[-1]: count for name, count in boxes.items()}
+    assert all(int(row['clean']) == int(row['derained']) == int(row['rainy']) for row in rows)
 
 
 def test_seg_rainy_dir_with_preset(tool, setup, tmp_path, capsys):
@@ -163,9 +175,10 @@ def test_several_rain_seeds_average_the_draws(tool, setup, tmp_path, capsys):
     out = tmp_path / 'draws'
     assert tool.main([str(config), str(checkpoint), '--derainer-checkpoint',
                       str(setup['derainer']), '--rain-seed', '3', '4', '--out-dir', str(out),
-                      '--num-vis', '0']) == 0
+                      '--num-vis', '0', '--per-image']) == 0
     printed = capsys.readouterr().out
     assert 'seed 3' in printed and 'seed 4' in printed
+    assert 'per-image errors (wrong pixels)' in printed
     report = json.loads((out / 'downstream_results.json').read_text())
     assert report['rain'] == {'seeds': [3, 4]}
     assert [draw['seed'] for draw in report['draws']] == [3, 4]
@@ -184,6 +197,20 @@ def test_several_rain_seeds_average_the_draws(tool, setup, tmp_path, capsys):
             draw['metrics']['derained']['mIoU'] - draw['metrics']['rainy']['mIoU'])
     assert report['gain']['mIoU'] == pytest.approx(
         sum(draw['gain']['mIoU'] for draw in report['draws']) / 2)
+    # per-image wrong pixels, summed, are what the evaluator's aAcc misses
+    with open(out / 'per_image_errors.csv') as file:
+        rows = list(csv.DictReader(file))
+    assert sorted(row['image'] for row in rows) == sorted(
+        path.name for path in (setup['data'] / 'images' / 'val').glob('*.png'))
+    labelled = sum(int((cv2.imread(str(path), cv2.IMREAD_UNCHANGED) != 255).sum())
+                   for path in (setup['data'] / 'masks' / 'val').glob('*.png'))
+    for name in ('clean', 'rainy_seed3', 'derained_seed4'):
+        wrong = sum(int(row[name]) for row in rows)
+        assert 100 * (1 - wrong / labelled) == pytest.approx(
+            report['all_metrics'][name]['aAcc'], abs=0.01)
+    for row in rows:
+        assert int(row['change']) == (int(row['derained_seed3']) + int(row['derained_seed4'])
+                                      - int(row['rainy_seed3']) - int(row['rainy_seed4']))
 
 
 def test_rain_seeds_must_be_distinct(tool, setup, tmp_path, capsys):
@@ -220,6 +247,10 @@ def test_errors_name_the_argument(tool, setup, tmp_path, capsys):
         tool.main([str(config), str(checkpoint), '--out-dir', str(tmp_path), '--modes', 'clean',
                    '--rainy-dir', str(tmp_path / 'nowhere')])
     assert '--rainy-dir' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        tool.main([str(config), str(checkpoint), '--out-dir', str(tmp_path), '--modes', 'clean',
+                   '--per-image', '--per-image-score-thr', '1.5'])
+    assert '--per-image-score-thr' in capsys.readouterr().err
 
 
 def test_summary_and_table():

@@ -20,6 +20,11 @@ go to ``<out-dir>/<mode>/``; under ``--launcher pytorch`` only rank 0 writes.
 
 One rain draw of a small test set gives a noisy recovered share (on the
 demo's 128 images the seg share ranges from 44 % to 80 % over rain seeds 0-2).
+With ``--per-image`` each test image's errors are counted as it is tested
+(seg: wrong pixels; det: misses plus false positives at IoU 0.5 among boxes
+scoring at least ``--per-image-score-thr``) and written to
+``per_image_errors.{csv,txt}``, sorted by how many errors deraining added
+(derained - rainy): the images it hurts come first.
 Several ``--rain-seed`` values evaluate the rainy and derained modes once per
 draw (Runner logs under ``<out-dir>/<mode>_seed<N>/``, the clean mode once):
 the table shows the means over the draws, its recovered share is the mean
@@ -33,6 +38,9 @@ Examples:
     python tools/eval_downstream.py configs/demo/shapes_segmenter.py \
         cpra_mm/weights/shapes_segmenter.pth \
         --derainer-checkpoint $DERAINER --rain-seed 0 1 2 --out-dir outputs/downstream_seg
+    python tools/eval_downstream.py configs/demo/shapes_segmenter.py \
+        cpra_mm/weights/shapes_segmenter.pth --derainer-checkpoint $DERAINER \
+        --per-image --out-dir outputs/downstream_seg_per_image
     torchrun --nproc_per_node 2 tools/eval_downstream.py CONFIG CKPT \
         --derainer-checkpoint DERAINER --out-dir OUT --launcher pytorch
 """
@@ -50,6 +58,7 @@ from mmengine.dist import is_main_process
 
 from cpra_mm.apis.downstream_evaluation import evaluate_mode
 from cpra_mm.apis.downstream_modes import MODES, mode_config
+from cpra_mm.apis.downstream_per_image import format_per_image, per_image_rows, write_per_image
 from cpra_mm.apis.downstream_report import average_draws, table_metrics, write_report
 from cpra_mm.apis.downstream_samples import plot_samples
 from cpra_mm.apis.downstream_task import detect_task
@@ -91,6 +100,11 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help='test images shown in samples.png (0: none)')
     parser.add_argument('--vis-score-thr', type=float, default=0.3,
                         help='smallest score of a drawn box (det)')
+    parser.add_argument('--per-image', action='store_true',
+                        help='count each test image\'s errors per mode and list the images '
+                        'deraining hurts and helps most (per_image_errors.{csv,txt})')
+    parser.add_argument('--per-image-score-thr', type=float, default=0.3,
+                        help='smallest score of a detection counted by --per-image (det)')
     parser.add_argument('--launcher', choices=['none', 'pytorch'], default='none',
                         help='job launcher (pytorch: under torchrun)')
     parser.add_argument('--local-rank', '--local_rank', type=int, default=0,
@@ -116,6 +130,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         parser.error('--derainer-layout needs --derainer-preset')
     if args.num_vis < 0:
         parser.error('--num-vis must be >= 0')
+    if not 0 <= args.per_image_score_thr <= 1:
+        parser.error(f'--per-image-score-thr must be in [0, 1], got {args.per_image_score_thr}')
     return args
 
 
@@ -150,6 +166,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     draws: Dict[int, Dict[str, Dict[str, float]]] = {seed: {} for seed in seeds}
     all_metrics: Dict[str, Dict[str, float]] = {}
     samples: Dict[str, List[np.ndarray]] = {}
+    per_image: Dict[str, Dict[str, int]] = {}
     for mode in args.modes:
         for seed in seeds[:1] if mode == 'clean' else seeds:
             name = f'{mode}_seed{seed}' if several and mode != 'clean' else mode
@@ -159,8 +176,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             task = detect_task(cfg)
             evaluation = evaluate_mode(cfg, args.checkpoint, osp.join(args.out_dir, name),
                                        f'{stem}_{name}', args.launcher, args.num_vis,
-                                       args.vis_score_thr)
+                                       args.vis_score_thr, args.per_image,
+                                       args.per_image_score_thr)
             all_metrics[name] = evaluation.metrics
+            if args.per_image:
+                per_image[name] = evaluation.per_image
             draws[seed][mode] = table_metrics(evaluation.metrics, task, name)
             samples.setdefault(mode, evaluation.samples)
     if 'clean' in args.modes:
@@ -187,6 +207,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f'\n{report}')
         if any(samples.values()):
             plot_samples(samples, osp.join(args.out_dir, 'samples.png'))
+        if args.per_image:
+            rows = per_image_rows(per_image)
+            write_per_image(osp.join(args.out_dir, 'per_image_errors.csv'), rows)
+            text = format_per_image(rows, task)
+            with open(osp.join(args.out_dir, 'per_image_errors.txt'), 'w') as file:
+                file.write(text + '\n')
+            print(f'\n{text}')
     return 0
 
 

@@ -13,6 +13,7 @@ from cpra_mm.utils.derainer_checkpoint import load_task_weights
 from cpra_mm.utils.launch import prepare_cpu_distributed
 
 from .config_training import fresh_run_config
+from .downstream_per_image import Errors, PerImageErrorHook
 from .downstream_samples import draw_samples
 from .downstream_task import detect_task
 
@@ -30,14 +31,19 @@ class ModeEvaluation:
         samples: the first test images with the predictions drawn
             (:func:`~cpra_mm.apis.downstream_samples.draw_samples`); empty
             unless asked for, and on processes other than the main one.
+        per_image: each test image's error count
+            (:class:`~cpra_mm.apis.downstream_per_image.PerImageErrorHook`);
+            empty unless asked for.
     """
     metrics: Dict[str, float]
     samples: List[np.ndarray] = field(default_factory=list)
+    per_image: Errors = field(default_factory=dict)
 
 
 def evaluate_mode(cfg: Config, checkpoint: str, work_dir: str, name: str,
                   launcher: str = 'none', num_samples: int = 0,
-                  score_thr: float = 0.3) -> ModeEvaluation:
+                  score_thr: float = 0.3, per_image: bool = False,
+                  per_image_score_thr: float = 0.3) -> ModeEvaluation:
     """Test ``checkpoint`` with ``cfg`` (a mode's config,
     :func:`~cpra_mm.apis.downstream_modes.mode_config`).
 
@@ -58,9 +64,12 @@ def evaluate_mode(cfg: Config, checkpoint: str, work_dir: str, name: str,
         num_samples: draw the predictions on this many test images into
             ``<work_dir>/samples/``.
         score_thr: the lowest score of a drawn detection.
+        per_image: count each test image's errors as it is tested.
+        per_image_score_thr: the lowest score of a detection counted there.
 
     Returns:
-        The metrics, and the drawn samples on the main process.
+        The metrics, the drawn samples on the main process, and the per-image
+        error counts when asked for.
 
     Raises:
         CheckpointMismatchError: ``checkpoint`` does not fit the model.
@@ -72,7 +81,12 @@ def evaluate_mode(cfg: Config, checkpoint: str, work_dir: str, name: str,
     runner = Runner.from_cfg(cfg)
     load_task_weights(getattr(runner.model, 'module', runner.model), checkpoint,
                       DERAINER_KEY_PREFIX)
+    counter = PerImageErrorHook(task, per_image_score_thr) if per_image else None
+    if counter is not None:
+        runner.register_hook(counter)
     result = ModeEvaluation({key: float(value) for key, value in runner.test().items()})
+    if counter is not None:
+        result.per_image = counter.errors
     if num_samples and is_main_process():
         options = {task.score_threshold_option: score_thr} if task.score_threshold_option else {}
         result.samples = draw_samples(runner, num_samples, osp.join(work_dir, 'samples'),
