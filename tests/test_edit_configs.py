@@ -327,6 +327,22 @@ def test_restorer_local_mean_term_is_unweighted_block_average_charbonnier():
     assert torch.allclose(losses['loss_local_mean'], expected, rtol=1e-5)
 
 
+def test_restorer_over_removal_weights_rain_pixels_predicted_too_dark():
+    weighting = dict(emphasis=4.0, saturation=0.1)
+    plain = _restorer(rain_weighting=weighting)
+    asymmetric = _restorer(rain_weighting=dict(weighting, over_removal=2.0))
+    asymmetric.load_state_dict(plain.state_dict())
+    data = plain.data_preprocessor(_data_batch(2, 16), training=True)
+    inputs, target = data['inputs'], data['data_samples'].gt_img
+    with torch.no_grad():
+        pred = plain.generator(inputs)
+    charbonnier = ((pred - target) ** 2 + 1e-6).sqrt()
+    coverage = ((inputs - target).abs().amax(1, keepdim=True) / 0.1).clamp(max=1)
+    weight = (1 + 4 * coverage) * (1 + 2 * coverage * (pred < target).float())
+    expected = (charbonnier * weight).sum() / weight.sum()
+    assert torch.allclose(asymmetric(**data, mode='loss')['loss_pix'], expected, rtol=1e-5)
+
+
 def test_restorer_rejects_an_unknown_rain_weighting_key():
     with pytest.raises(ValueError, match='rain_weighting'):
         _restorer(rain_weighting=dict(emphasis=4.0, saturatoin=0.1))

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from cpra_mm.losses import (FFTLoss, LaplacianEdgeLoss, LocalMeanLoss, block_means,
-                            laplacian_response, rain_residual_weight)
+                            laplacian_response, over_removal_weight, rain_residual_weight)
 from cpra_mm.losses.laplacian_edge_loss import BINOMIAL_TAPS
 
 
@@ -254,3 +254,43 @@ def test_rain_residual_weight_rejects_bad_arguments(kwargs, message):
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=message):
         rain_residual_weight(**arguments)
+
+
+# --------------------------------------------------------------------------
+# over_removal_weight
+# --------------------------------------------------------------------------
+
+def test_over_removal_weight_counts_darker_predictions_on_rain_only():
+    clean = torch.full((1, 3, 1, 4), 0.5)
+    rainy = clean.clone()
+    rainy[0, :, 0, 1] += 0.2     # fully covered
+    rainy[0, 0, 0, 2] += 0.05    # half covered
+    pred = clean.clone()
+    pred[0, :, 0, 0] -= 0.3      # darker, but no rain there
+    pred[0, :, 0, 1] -= 0.1      # over-removed everywhere
+    pred[0, 1, 0, 2] -= 0.01     # over-removed in one channel
+    pred[0, :, 0, 3] += 0.1      # brighter: under-removed or no rain
+    weight = over_removal_weight(pred, rainy, clean, factor=2.0, saturation=0.1)
+    assert weight.shape == (1, 3, 1, 4)
+    expected = torch.tensor([[1.0, 3.0, 1.0, 1.0], [1.0, 3.0, 2.0, 1.0], [1.0, 3.0, 1.0, 1.0]])
+    assert torch.allclose(weight[0, :, 0], expected)
+
+
+def test_over_removal_weight_is_uniform_without_factor_and_carries_no_gradient():
+    clean = torch.rand(1, 3, 4, 4)
+    pred = torch.zeros(1, 3, 4, 4, requires_grad=True)
+    weight = over_removal_weight(pred, clean + 0.5, clean, factor=0.0, saturation=0.1)
+    assert torch.equal(weight, torch.ones(1, 3, 4, 4)) and not weight.requires_grad
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(pred=torch.zeros(1, 3, 4, 5)), 'one shape'),
+    (dict(factor=-1.0), 'factor'),
+    (dict(saturation=0.0), 'saturation'),
+])
+def test_over_removal_weight_rejects_bad_arguments(kwargs, message):
+    arguments = dict(pred=torch.zeros(1, 3, 4, 4), rainy=torch.zeros(1, 3, 4, 4),
+                     clean=torch.zeros(1, 3, 4, 4), factor=2.0, saturation=0.1)
+    arguments.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        over_removal_weight(**arguments)

@@ -6,7 +6,7 @@ from mmagic.models import BaseEditModel
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 
-from cpra_mm.losses import rain_residual_weight
+from cpra_mm.losses import over_removal_weight, rain_residual_weight
 from cpra_mm.models import tiled_forward
 from cpra_mm.utils.image_io import PIXEL_MAX
 
@@ -23,7 +23,10 @@ class DerainRestorer(BaseEditModel):
     them into ``loss`` and logs every term separately. With
     ``rain_weighting`` the pixel loss is a weighted mean that counts the
     pixels the rain changed up to ``1 + emphasis`` times
-    (:func:`cpra_mm.losses.rain_residual_weight`).
+    (:func:`cpra_mm.losses.rain_residual_weight`), and with its
+    ``over_removal`` those of them predicted darker than the target up to
+    ``1 + over_removal`` times more
+    (:func:`cpra_mm.losses.over_removal_weight`).
 
     Inference optionally runs the generator tile by tile
     (``test_cfg=dict(tile_size=128, tile_overlap=0)`` is the reference
@@ -47,7 +50,8 @@ class DerainRestorer(BaseEditModel):
         rain_weighting: optional ``dict(emphasis=float, saturation=float)``
             weighting the pixel loss toward rain-covered pixels (see
             :func:`cpra_mm.losses.rain_residual_weight`; ``saturation`` in
-            the normalised images' units); default: a plain mean.
+            the normalised images' units), optionally with
+            ``over_removal=float`` (default 0: off); default: a plain mean.
         train_cfg: unused; kept for MMagic's interface.
         test_cfg: optional ``dict(quantize=bool, tile_size=int,
             tile_overlap=int)``; defaults: no rounding, whole images.
@@ -78,9 +82,11 @@ class DerainRestorer(BaseEditModel):
         self.edge_loss = MODELS.build(edge_loss) if edge_loss else None
         self.fft_loss = MODELS.build(fft_loss) if fft_loss else None
         self.local_mean_loss = MODELS.build(local_mean_loss) if local_mean_loss else None
-        if rain_weighting is not None and set(rain_weighting) != {'emphasis', 'saturation'}:
-            raise ValueError('rain_weighting must be dict(emphasis=..., saturation=...), '
-                             f'got {rain_weighting!r}')
+        if rain_weighting is not None and not (
+                {'emphasis', 'saturation'} <= set(rain_weighting)
+                <= {'emphasis', 'saturation', 'over_removal'}):
+            raise ValueError('rain_weighting must be dict(emphasis=..., saturation=...[, '
+                             f'over_removal=...]), got {rain_weighting!r}')
         self.rain_weighting = rain_weighting
         test_cfg = test_cfg or {}
         self.quantize = bool(test_cfg.get('quantize', False))
@@ -108,7 +114,13 @@ class DerainRestorer(BaseEditModel):
         target = data_samples.gt_img
         weight = None
         if self.rain_weighting is not None:
-            weight = rain_residual_weight(inputs, target, **self.rain_weighting)
+            emphasis, saturation = (self.rain_weighting['emphasis'],
+                                    self.rain_weighting['saturation'])
+            weight = rain_residual_weight(inputs, target, emphasis, saturation)
+            over_removal = self.rain_weighting.get('over_removal', 0.0)
+            if over_removal:
+                weight = weight * over_removal_weight(pred, inputs, target, over_removal,
+                                                      saturation)
         losses = dict(loss_pix=self.pixel_loss(pred, target, weight=weight))
         if self.edge_loss is not None:
             losses['loss_edge'] = self.edge_loss(pred, target)

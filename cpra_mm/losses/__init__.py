@@ -6,9 +6,9 @@ They follow MMagic's loss convention, ``forward(pred, target, weight=None)``;
 from .fft_loss import FFTLoss
 from .laplacian_edge_loss import LaplacianEdgeLoss, gaussian_blur, laplacian_response
 from .local_mean_loss import LocalMeanLoss, block_means
-from .rain_residual_weight import rain_residual_weight
+from .rain_residual_weight import over_removal_weight, rain_residual_weight
 
 __all__ = [
     'FFTLoss', 'LaplacianEdgeLoss', 'LocalMeanLoss', 'block_means', 'gaussian_blur',
-    'laplacian_response', 'rain_residual_weight'
+    'laplacian_response', 'over_removal_weight', 'rain_residual_weight'
 ]

@@ -38,3 +38,43 @@ def rain_residual_weight(rainy: torch.Tensor,
     with torch.no_grad():
         change = (rainy - clean).abs().amax(dim=1, keepdim=True)
         return 1.0 + emphasis * (change / saturation).clamp(max=1.0)
+
+
+def over_removal_weight(pred: torch.Tensor,
+                        rainy: torch.Tensor,
+                        clean: torch.Tensor,
+                        factor: float,
+                        saturation: float) -> torch.Tensor:
+    """Weight rain-covered pixel channels more where the prediction falls
+    below the target: where the rain was taken out with some of the scene.
+
+    ``w = 1 + factor * min(1, max_c |rainy - clean| / saturation)`` on each
+    channel whose prediction is below its target, 1 elsewhere. An L1-like
+    loss predicts the median of what a streak might hide; when the streak's
+    strength is uncertain that median leaves dark traces along removed
+    streaks, which look like edges to a detector or segmenter. Multiplied
+    into :func:`rain_residual_weight`, this makes those traces cost more
+    than the faint bright residue of a streak removed too little.
+
+    Args:
+        pred: ``N x C x H x W`` network outputs.
+        rainy: ``N x C x H x W`` network inputs.
+        clean: ``N x C x H x W`` targets, same value range as ``rainy``.
+        factor: extra weight of an over-removed, fully rain-covered pixel,
+            ``>= 0`` (0 gives uniform weights).
+        saturation: change at which a pixel counts as fully covered,
+            ``> 0``, as for :func:`rain_residual_weight`.
+
+    Returns:
+        ``N x C x H x W`` weights in ``[1, 1 + factor]``, without gradient.
+    """
+    if not (pred.shape == rainy.shape == clean.shape) or pred.dim() != 4:
+        raise ValueError('pred, rainy and clean must be N x C x H x W tensors of one shape, got '
+                         f'{tuple(pred.shape)}, {tuple(rainy.shape)} and {tuple(clean.shape)}')
+    if not factor >= 0:
+        raise ValueError(f'factor must be >= 0, got {factor!r}')
+    if not saturation > 0:
+        raise ValueError(f'saturation must be > 0, got {saturation!r}')
+    with torch.no_grad():
+        coverage = ((rainy - clean).abs().amax(dim=1, keepdim=True) / saturation).clamp(max=1.0)
+        return 1.0 + factor * coverage * (pred < clean).to(coverage.dtype)
