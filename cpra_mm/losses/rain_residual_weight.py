@@ -31,13 +31,7 @@ def rain_residual_weight(rainy: torch.Tensor,
     if rainy.shape != clean.shape or rainy.dim() != 4:
         raise ValueError('rainy and clean must both be N x C x H x W tensors of one shape, '
                          f'got {tuple(rainy.shape)} and {tuple(clean.shape)}')
-    if not emphasis >= 0:
-        raise ValueError(f'emphasis must be >= 0, got {emphasis!r}')
-    if not saturation > 0:
-        raise ValueError(f'saturation must be > 0, got {saturation!r}')
-    with torch.no_grad():
-        change = (rainy - clean).abs().amax(dim=1, keepdim=True)
-        return 1.0 + emphasis * (change / saturation).clamp(max=1.0)
+    return 1.0 + emphasis * rain_coverage(rainy, clean, emphasis, saturation, 'emphasis')
 
 
 def over_removal_weight(pred: torch.Tensor,
@@ -71,10 +65,19 @@ def over_removal_weight(pred: torch.Tensor,
     if not (pred.shape == rainy.shape == clean.shape) or pred.dim() != 4:
         raise ValueError('pred, rainy and clean must be N x C x H x W tensors of one shape, got '
                          f'{tuple(pred.shape)}, {tuple(rainy.shape)} and {tuple(clean.shape)}')
-    if not factor >= 0:
-        raise ValueError(f'factor must be >= 0, got {factor!r}')
+    coverage = rain_coverage(rainy, clean, factor, saturation, 'factor')
+    return 1.0 + factor * coverage * (pred.detach() < clean).to(coverage.dtype)
+
+
+def rain_coverage(rainy: torch.Tensor, clean: torch.Tensor, strength: float,
+                  saturation: float, strength_name: str) -> torch.Tensor:
+    """``min(1, max_c |rainy - clean| / saturation)``, ``N x 1 x H x W``
+    in [0, 1] without gradient, after checking the weight's ``strength``
+    (``>= 0``, named ``strength_name`` in the error) and ``saturation``
+    (``> 0``)."""
+    if not strength >= 0:
+        raise ValueError(f'{strength_name} must be >= 0, got {strength!r}')
     if not saturation > 0:
         raise ValueError(f'saturation must be > 0, got {saturation!r}')
     with torch.no_grad():
-        coverage = ((rainy - clean).abs().amax(dim=1, keepdim=True) / saturation).clamp(max=1.0)
-        return 1.0 + factor * coverage * (pred < clean).to(coverage.dtype)
+        return ((rainy - clean).abs().amax(dim=1, keepdim=True) / saturation).clamp(max=1.0)
