@@ -9,7 +9,7 @@ from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData, PixelData
 from mmseg.structures import SegDataSample
 
-from cpra_mm.apis.downstream_per_image import (PerImageErrorHook, box_iou, detection_errors,
+from cpra_mm.apis.downstream_per_image import (PerImageErrorHook, detection_errors,
                                                format_per_image, per_image_rows,
                                                segmentation_errors, write_per_image)
 from cpra_mm.apis.downstream_task import TASKS
@@ -44,12 +44,6 @@ def test_segmentation_errors_count_wrong_labelled_pixels_only():
 def test_segmentation_errors_reject_mismatched_sizes():
     with pytest.raises(ValueError, match='a.png'):
         segmentation_errors(_seg_sample([[0, 1]], [[0], [1]]))
-
-
-def test_box_iou_by_hand():
-    ious = box_iou(torch.tensor([[0., 0., 2., 2.]]),
-                   torch.tensor([[1., 1., 3., 3.], [0., 0., 2., 2.], [5., 5., 6., 6.]]))
-    assert torch.allclose(ious, torch.tensor([[1 / 7, 1.0, 0.0]]))
 
 
 def test_detection_errors_match_by_class_score_and_overlap():

@@ -49,24 +49,6 @@ def segmentation_errors(sample: BaseDataElement, ignore_index: int = 255) -> int
     return int((labelled & (pred != truth)).sum())
 
 
-def box_iou(boxes: torch.Tensor, others: torch.Tensor) -> torch.Tensor:
-    """IoU of every pair of ``x1, y1, x2, y2`` boxes.
-
-    Args:
-        boxes: ``N x 4``; others: ``M x 4``, pixels.
-
-    Returns:
-        ``N x M`` IoUs in [0, 1].
-    """
-    top_left = torch.maximum(boxes[:, None, :2], others[None, :, :2])
-    bottom_right = torch.minimum(boxes[:, None, 2:], others[None, :, 2:])
-    overlap = (bottom_right - top_left).clamp(min=0).prod(-1)
-    area = (boxes[:, 2:] - boxes[:, :2]).clamp(min=0).prod(-1)
-    other_area = (others[:, 2:] - others[:, :2]).clamp(min=0).prod(-1)
-    union = area[:, None] + other_area[None, :] - overlap
-    return overlap / union.clamp(min=torch.finfo(overlap.dtype).tiny)
-
-
 def detection_errors(sample: BaseDataElement, score_thr: float = 0.3,
                      iou_thr: float = 0.5) -> int:
     """Misses plus false positives of one detection sample.
@@ -85,6 +67,7 @@ def detection_errors(sample: BaseDataElement, score_thr: float = 0.3,
     Returns:
         Unmatched ground-truth boxes plus unmatched kept predictions.
     """
+    from mmdet.structures.bbox import bbox_overlaps  # the det side only
     predictions = sample.pred_instances
     keep = predictions.scores >= score_thr
     boxes = predictions.bboxes[keep].float()
@@ -94,7 +77,7 @@ def detection_errors(sample: BaseDataElement, score_thr: float = 0.3,
     truth_boxes = torch.as_tensor(truth.bboxes.tensor if hasattr(truth.bboxes, 'tensor')
                                   else truth.bboxes).float().to(boxes.device)
     truth_labels = truth.labels.to(labels.device)
-    ious = box_iou(boxes, truth_boxes)
+    ious = bbox_overlaps(boxes, truth_boxes)
     ious[labels[:, None] != truth_labels[None, :]] = -1
     matched = torch.zeros(len(truth_boxes), dtype=torch.bool, device=boxes.device)
     hits = 0

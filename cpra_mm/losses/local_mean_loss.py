@@ -74,9 +74,4 @@ def block_means(images: torch.Tensor, block: int) -> torch.Tensor:
         ``N x C x ceil(H / block) x ceil(W / block)``; a partial cell at the
         bottom or right edge averages only the pixels it covers.
     """
-    height, width = images.shape[-2:]
-    pad_h, pad_w = -height % block, -width % block
-    sums = F.avg_pool2d(F.pad(images, (0, pad_w, 0, pad_h)), block, divisor_override=1)
-    ones = images.new_ones(1, 1, height, width)
-    counts = F.avg_pool2d(F.pad(ones, (0, pad_w, 0, pad_h)), block, divisor_override=1)
-    return sums / counts
+    return F.avg_pool2d(images, block, ceil_mode=True)
