@@ -165,16 +165,16 @@ def test_defaults_cover_the_slants_past_the_training_rain():
 def test_derain_aligns_by_default_and_not_when_asked():
     rainy = _rainy(40.0)
     derainer = RecordingDerainer()
-    derain(derainer, rainy, tile_size=None)
+    derain(derainer, rainy, tile_size=None, flip_ensemble=False)
     assert not torch.equal(derainer.calls[-1], rainy)
-    derain(derainer, rainy, tile_size=None, align_streaks=False)
+    derain(derainer, rainy, tile_size=None, align_streaks=False, flip_ensemble=False)
     assert torch.equal(derainer.calls[-1], rainy)
 
 
 def test_derain_aligns_each_tile():
     rainy = torch.cat([_rainy(40.0, size=128), _rainy(40.0, size=128, seed=3)], dim=-1)
     derainer = RecordingDerainer()
-    out = derain(derainer, rainy, tile_size=128, overlap=16)
+    out = derain(derainer, rainy, tile_size=128, overlap=16, flip_ensemble=False)
     assert len(derainer.calls) == 3
     torch.testing.assert_close(out, rainy * 0.9, rtol=0, atol=1e-6)
 
@@ -182,13 +182,14 @@ def test_derain_aligns_each_tile():
 def test_derain_stage_aligns_gradient_free_calls_only():
     rainy = _rainy(40.0) * 255
     derainer = RecordingDerainer()
-    stage = DerainStage(derainer, channel_order='rgb', trainable=True)
+    stage = DerainStage(derainer, channel_order='rgb', trainable=True, flip_ensemble=False)
     with torch.no_grad():
         stage(rainy)
     assert not torch.equal(derainer.calls[-1], rainy / 255)
     stage(rainy)
     assert torch.equal(derainer.calls[-1], rainy / 255)
-    plain = DerainStage(RecordingDerainer(), channel_order='rgb', align_streaks=False)
+    plain = DerainStage(RecordingDerainer(), channel_order='rgb', align_streaks=False,
+                        flip_ensemble=False)
     with torch.no_grad():
         plain(rainy)
     assert torch.equal(plain.derainer.calls[-1], rainy / 255)
@@ -280,3 +281,26 @@ def test_dry_only_scan_reports_the_pass_through_of_every_train_and_val_photograp
     assert '| angle' not in table and f"worst {dry['worst']:.2f} dB" in table
     listed = [row['image'] for row in dry['passthrough'] if f"| {row['image']} |" in table]
     assert listed == [row['image'] for row in dry['passthrough'][:2]]
+
+
+def test_sweep_runs_the_mirror_ensemble_when_asked(tmp_path, monkeypatch):
+    corpus = _write_corpus(tmp_path / 'corpus')
+    tool = load_tool_module('streak_angle_sweep', REPO / 'tools' / 'analysis')
+    reports = {}
+    try:
+        for flag in ([], ['--flip-ensemble']):
+            derainer = RecordingDerainer()
+            monkeypatch.setattr(tool, 'init_derainer', lambda config, checkpoint: derainer)
+            out = tmp_path / ('flip' if flag else 'one')
+            assert tool.main(['--corpus', str(corpus), '--size', '64', '--dry-only',
+                              '--out-dir', str(out)] + flag) == 0
+            reports[bool(flag)] = (len(derainer.calls),
+                                   json.loads((out / 'streak_angle_sweep.json').read_text()))
+    finally:
+        del sys.modules['streak_angle_sweep']
+    (calls_one, one), (calls_flip, flip) = reports[False], reports[True]
+    # Every network call becomes two (the image and its mirror); the 10 %
+    # darkening is the same on both, so the figures do not move.
+    assert calls_flip == 2 * calls_one
+    assert (one['flip_ensemble'], flip['flip_ensemble']) == (False, True)
+    assert flip['dry']['mean'] == pytest.approx(one['dry']['mean'])

@@ -20,7 +20,9 @@ fixed leading folders) and its file name and extension, under --out-dir.
 Rain slanted 30-50 degrees from vertical, past the built-in derainer's
 training angles, is derained on a copy whose rows are shifted so that the
 streaks stand upright (streak alignment, ``cpra_mm.models.streak_alignment``;
-``--no-align-streaks`` turns it off).
+``--no-align-streaks`` turns it off). Each run of the network is the mean of
+its outputs on the image and on its left-right mirror (``--no-flip-ensemble``
+runs it once, in half the time).
 
 Image handling (read as stored, ``mmcv.imread(..., 'unchanged')``; JPEGs get
 their EXIF orientation applied since the outputs carry no metadata):
@@ -138,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help='run every image as it is; by default rain slanted 30-50 degrees '
                         'from vertical is derained on a copy sheared so that its streaks '
                         'stand upright')
+    parser.add_argument('--no-flip-ensemble', dest='flip_ensemble', action='store_false',
+                        help='run the network once per image (or tile); by default each run '
+                        'is the mean of the network on the image and on its left-right '
+                        'mirror, which takes twice as long')
     parser.add_argument('--compare', action='store_true',
                         help=f'also write input|output side by side as 8-bit PNG under '
                         f'OUT_DIR/{COMPARE_FOLDER}/ (named after the input, plus .png)')
@@ -258,7 +264,8 @@ def resolve_device(device: Optional[str], shard: Shard) -> str:
 
 
 def derain_image(model: torch.nn.Module, image: np.ndarray, tile_size: Optional[int],
-                 overlap: int, align_streaks: bool = True) -> np.ndarray:
+                 overlap: int, align_streaks: bool = True,
+                 flip_ensemble: bool = True) -> np.ndarray:
     """Derain an image as :func:`~cpra_mm.utils.image_io.read_image`
     returns it.
 
@@ -270,6 +277,8 @@ def derain_image(model: torch.nn.Module, image: np.ndarray, tile_size: Optional[
         overlap: tile overlap in pixels.
         align_streaks: align steeply slanted rain first
             (:func:`~cpra_mm.apis.derain`).
+        flip_ensemble: average the network on the image and on its mirror
+            (:func:`~cpra_mm.apis.derain`).
 
     Returns:
         The derained image with the shape, channel layout and dtype of
@@ -278,12 +287,12 @@ def derain_image(model: torch.nn.Module, image: np.ndarray, tile_size: Optional[
     Raises:
         ValueError: another dtype or channel count.
     """
-    return from_unit_rgb(derain(model, to_unit_rgb(image), tile_size, overlap, align_streaks),
-                         like=image)
+    return from_unit_rgb(derain(model, to_unit_rgb(image), tile_size, overlap, align_streaks,
+                                flip_ensemble), like=image)
 
 
 def run_job(job: Job, model: torch.nn.Module, tile_size: Optional[int], overlap: int,
-            align_streaks: bool = True) -> None:
+            align_streaks: bool = True, flip_ensemble: bool = True) -> None:
     """Derain one file and write its outputs.
 
     Raises:
@@ -291,7 +300,7 @@ def run_job(job: Job, model: torch.nn.Module, tile_size: Optional[int], overlap:
         read, derained or written.
     """
     image = read_image(job.source)
-    restored = derain_image(model, image, tile_size, overlap, align_streaks)
+    restored = derain_image(model, image, tile_size, overlap, align_streaks, flip_ensemble)
     write_image(job.target, restored)
     if job.compare is not None:
         write_image(job.compare, np.hstack([preview(image), preview(restored)]))
@@ -303,7 +312,8 @@ def is_done(job: Job) -> bool:
 
 
 def run_jobs(jobs: Sequence[Job], model: torch.nn.Module, tile_size: Optional[int],
-             overlap: int, skip_existing: bool, shard: Shard, align_streaks: bool = True) -> int:
+             overlap: int, skip_existing: bool, shard: Shard, align_streaks: bool = True,
+             flip_ensemble: bool = True) -> int:
     """Derain ``jobs``, report failures by name, print a summary; return
     the exit code."""
     pending = [job for job in jobs if not (skip_existing and is_done(job))]
@@ -311,7 +321,7 @@ def run_jobs(jobs: Sequence[Job], model: torch.nn.Module, tile_size: Optional[in
                   prefix=f'[rank {shard.rank}] ' if shard.world_size > 1 else '',
                   show_progress=shard.rank == 0)
     run.process(partial(run_job, model=model, tile_size=tile_size, overlap=overlap,
-                        align_streaks=align_streaks), pending)
+                        align_streaks=align_streaks, flip_ensemble=flip_ensemble), pending)
     return run.finish()
 
 
@@ -335,7 +345,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except UsageError as error:
         return report_usage_error(error)
     return run_jobs(jobs, model, args.tile_size or None, args.overlap, args.skip_existing,
-                    shard, args.align_streaks)
+                    shard, args.align_streaks, args.flip_ensemble)
 
 
 if __name__ == '__main__':

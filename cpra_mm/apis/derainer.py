@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from cpra_mm.models import streak_aligned_forward, tiled_forward
+from cpra_mm.models import flip_ensemble_forward, streak_aligned_forward, tiled_forward
 from cpra_mm.utils.autocast_precision import check_precision
 from cpra_mm.utils.derainer_checkpoint import (checkpoint_meta, generator_state_dict,
                                                load_generator_weights, read_checkpoint)
@@ -100,7 +100,8 @@ def init_derainer(config: Optional[ConfigLike] = None,
 
 
 def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,
-           overlap: int = 32, align_streaks: bool = True) -> Image:
+           overlap: int = 32, align_streaks: bool = True,
+           flip_ensemble: bool = True) -> Image:
     """Remove rain from one image or a batch.
 
     The model runs in eval mode (its mode is restored afterwards) under
@@ -124,6 +125,8 @@ def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,
         tile_size: tile side in pixels; None processes the image whole.
         overlap: overlap of neighbouring tiles in pixels, ``< tile_size``.
         align_streaks: align steeply slanted rain before deraining.
+        flip_ensemble: average the network's passes on the image and on
+            its mirror (twice the network time).
 
     Returns:
         The derained image, of the input's type, shape and dtype (and, for
@@ -137,7 +140,8 @@ def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,
     parameter = next(model.parameters(), None)
     if parameter is not None:
         batch = batch.to(device=parameter.device, dtype=parameter.dtype)
-    forward = partial(streak_aligned_forward, model) if align_streaks else model
+    network = partial(flip_ensemble_forward, model) if flip_ensemble else model
+    forward = partial(streak_aligned_forward, network) if align_streaks else network
     was_training = model.training
     model.eval()
     try:

@@ -58,7 +58,8 @@ def derive_mode_config(clean: Config, mode: str, rain_seed: int = 0,
                        rainy_dir: Optional[str] = None,
                        derainer: Optional[Dict[str, Any]] = None,
                        derainer_checkpoint: Optional[str] = None,
-                       derain_tile_size: Optional[int] = None) -> Config:
+                       derain_tile_size: Optional[int] = None,
+                       derain_flip_ensemble: Optional[bool] = None) -> Config:
     """Derive a mode's config from any clean detection or segmentation config.
 
     Args:
@@ -70,6 +71,9 @@ def derive_mode_config(clean: Config, mode: str, rain_seed: int = 0,
         derainer: the derainer's config (``derained`` mode).
         derainer_checkpoint: its weights (``derained`` mode).
         derain_tile_size: derain in tiles of this side; None: whole images.
+        derain_flip_ensemble: run the derainer's mirror ensemble (True) or
+            one pass (False); None: the preprocessor's default (the
+            ensemble).
 
     Returns:
         A new config; ``clean`` is not modified.
@@ -94,9 +98,11 @@ def derive_mode_config(clean: Config, mode: str, rain_seed: int = 0,
         if derainer is None:
             raise ValueError('the derained mode needs the derainer\'s config')
         preprocessor = cfg.model.get('data_preprocessor') or dict(type=task.plain_preprocessor)
+        flip = {} if derain_flip_ensemble is None else dict(
+            derain_flip_ensemble=derain_flip_ensemble)
         cfg.model.data_preprocessor = add_derain_stage(
             preprocessor, derainer=derainer, derainer_checkpoint=derainer_checkpoint,
-            derain_tile_size=derain_tile_size)
+            derain_tile_size=derain_tile_size, **flip)
     return cfg
 
 
@@ -104,6 +110,7 @@ def mode_config(config: str, mode: str, rain_seed: int = 0, rainy_dir: Optional[
                 derainer: Optional[Dict[str, Any]] = None,
                 derainer_checkpoint: Optional[str] = None,
                 derain_tile_size: Optional[int] = None,
+                derain_flip_ensemble: Optional[bool] = None,
                 cfg_options: Optional[Dict[str, Any]] = None) -> Config:
     """The config that tests ``config``'s model in ``mode``.
 
@@ -117,7 +124,8 @@ def mode_config(config: str, mode: str, rain_seed: int = 0, rainy_dir: Optional[
         config: a detection or segmentation config (file or ``pkg::path``).
         mode: one of :data:`MODES`.
         rain_seed, rainy_dir, derainer, derainer_checkpoint,
-            derain_tile_size: as for :func:`derive_mode_config`.
+            derain_tile_size, derain_flip_ensemble: as for
+            :func:`derive_mode_config`.
         cfg_options: ``key=value`` overrides merged into the config read
             (``--cfg-options``).
 
@@ -130,13 +138,15 @@ def mode_config(config: str, mode: str, rain_seed: int = 0, rainy_dir: Optional[
         cfg.merge_from_dict(cfg_options)
     if chain is None:
         return derive_mode_config(cfg, mode, rain_seed, rainy_dir, derainer,
-                                  derainer_checkpoint, derain_tile_size)
+                                  derainer_checkpoint, derain_tile_size,
+                                  derain_flip_ensemble)
     for transform in eval_dataset_cfg(cfg).pipeline:
         if type_name(transform) == 'AddRain':
             transform['seed'] = rain_seed
     if mode == 'derained':
         given = dict(derainer=derainer, derainer_checkpoint=derainer_checkpoint,
-                     derain_tile_size=derain_tile_size)
+                     derain_tile_size=derain_tile_size,
+                     derain_flip_ensemble=derain_flip_ensemble)
         cfg.model.data_preprocessor = add_derain_stage(
             cfg.model.data_preprocessor, **{k: v for k, v in given.items() if v is not None})
     return cfg

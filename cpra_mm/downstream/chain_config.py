@@ -35,7 +35,7 @@ MMSegmentation 1.2), for a pack transform that sets none."""
 
 DERAIN_ARGUMENTS = ('derainer', 'derainer_checkpoint', 'trainable', 'derain_tile_size',
                     'derain_tile_overlap', 'derain_channel_order', 'derain_precision',
-                    'derain_compile')
+                    'derain_compile', 'derain_align_streaks', 'derain_flip_ensemble')
 """Arguments a deraining preprocessor adds to the stock one
 (:class:`cpra_mm.downstream.DerainPreprocessingMixin`)."""
 
@@ -161,7 +161,8 @@ def add_derain_stage(data_preprocessor: Mapping[str, Any], **derain: Any) -> Dic
         **derain: the deraining arguments (``derainer``,
             ``derainer_checkpoint``, ``trainable``, ``derain_tile_size``,
             ``derain_tile_overlap``, ``derain_channel_order``,
-            ``derain_precision``, ``derain_compile``).
+            ``derain_precision``, ``derain_compile``,
+            ``derain_align_streaks``, ``derain_flip_ensemble``).
 
     Returns:
         The new preprocessor config.

@@ -80,6 +80,9 @@ class DerainPreprocessingMixin:
         derain_align_streaks: derain steeply slanted rain on a sheared copy
             whose streaks stand upright (gradient-free calls; see
             :class:`DerainStage`).
+        derain_flip_ensemble: average the derainer's passes on the images
+            and on their left-right mirrors (gradient-free calls; twice the
+            derainer's time; see :class:`DerainStage`).
         **kwargs: the parent data preprocessor's arguments.
     """
 
@@ -95,6 +98,7 @@ class DerainPreprocessingMixin:
                  derain_precision: str = 'fp32',
                  derain_compile: bool = False,
                  derain_align_streaks: bool = True,
+                 derain_flip_ensemble: bool = True,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.derain_stage = DerainStage(
@@ -108,7 +112,8 @@ class DerainPreprocessingMixin:
                 derain_channel_order),
             precision=check_precision(derain_precision, 'derain_precision'),
             compile=derain_compile,
-            align_streaks=derain_align_streaks)
+            align_streaks=derain_align_streaks,
+            flip_ensemble=derain_flip_ensemble)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         """Derain, then preprocess as the parent does.

@@ -7,7 +7,7 @@ import torch
 from mmengine.logging import print_log
 from torch import nn
 
-from cpra_mm.models import streak_aligned_forward, tiled_forward
+from cpra_mm.models import flip_ensemble_forward, streak_aligned_forward, tiled_forward
 from cpra_mm.registry import MODELS
 from cpra_mm.utils.derainer_checkpoint import load_derainer_weights
 from cpra_mm.utils.fast_forward import FastForward
@@ -54,7 +54,9 @@ class DerainStage(nn.Module):
     derain each image (or tile) whose rain is slanted 30-50 degrees from
     vertical on a copy sheared so that its streaks stand upright
     (:func:`~cpra_mm.models.streak_aligned_forward`); other images run as
-    they are.
+    they are. With ``flip_ensemble`` (the default), each network call in
+    them is the mean of the network on the images and on their left-right
+    mirrors (:func:`~cpra_mm.models.flip_ensemble_forward`; two passes).
 
     Args:
         derainer: config of the network (e.g. ``dict(type='CPRAformer',
@@ -77,6 +79,8 @@ class DerainStage(nn.Module):
         compile: compile the derainer with ``torch.compile`` for
             gradient-free calls.
         align_streaks: align steeply slanted rain in gradient-free calls.
+        flip_ensemble: average the passes on the images and their mirrors
+            in gradient-free calls (twice the derainer's time).
 
     Raises:
         TypeError: when ``derainer`` is neither a dict nor a module.
@@ -97,7 +101,8 @@ class DerainStage(nn.Module):
                  channel_order: str = 'bgr',
                  precision: str = 'fp32',
                  compile: bool = False,
-                 align_streaks: bool = True) -> None:
+                 align_streaks: bool = True,
+                 flip_ensemble: bool = True) -> None:
         super().__init__()
         if isinstance(derainer, nn.Module):
             self.derainer = derainer
@@ -123,6 +128,7 @@ class DerainStage(nn.Module):
         self.tile_overlap = tile_overlap
         self.channel_order = channel_order
         self.align_streaks = align_streaks
+        self.flip_ensemble = flip_ensemble
         self.fast_forward = FastForward(self.derainer, precision=precision, compile=compile)
         if not trainable:
             self.derainer.requires_grad_(False)
@@ -194,8 +200,10 @@ class DerainStage(nn.Module):
             if torch.is_grad_enabled():
                 derained = self.derainer(rgb)
             else:
-                forward = (partial(streak_aligned_forward, self.fast_forward)
-                           if self.align_streaks else self.fast_forward)
+                network = (partial(flip_ensemble_forward, self.fast_forward)
+                           if self.flip_ensemble else self.fast_forward)
+                forward = (partial(streak_aligned_forward, network)
+                           if self.align_streaks else network)
                 derained = (forward(rgb) if self.tile_size is None else
                             tiled_forward(forward, rgb, self.tile_size, self.tile_overlap))
             return self.from_unit_rgb(derained)
@@ -205,4 +213,4 @@ class DerainStage(nn.Module):
                 f'tile_size={self.tile_size}, tile_overlap={self.tile_overlap}, '
                 f'channel_order={self.channel_order!r}, '
                 f'precision={self.fast_forward.precision!r}, compile={self.fast_forward.compile}, '
-                f'align_streaks={self.align_streaks}')
+                f'align_streaks={self.align_streaks}, flip_ensemble={self.flip_ensemble}')

@@ -316,8 +316,11 @@ def train_arms(arms: Sequence[Arm], options: Dict[str, List[str]], resume: bool,
 
 def evaluate_arm(model: torch.nn.Module, photos: Sequence[Path], size: int,
                  seed: int) -> dict:
-    """Held-out rows and summary of one trained arm (the derainer only)."""
-    rows = evaluate(photos, {'derainer': lambda image: derain(model, image, tile_size=None)},
+    """Held-out rows and summary of one trained arm (the derainer only, one
+    pass of the network: the layouts are compared, not the mirror
+    ensemble)."""
+    rows = evaluate(photos, {'derainer': lambda image: derain(model, image, tile_size=None,
+                                                              flip_ensemble=False)},
                     size, seed)
     return {'summary': summarise(rows, ['derainer'])['derainer'],
             'rainy_mean_psnr': summarise(rows, [])['rainy input']['mean PSNR'],
@@ -460,7 +463,8 @@ def results_section(report: dict, folder: Path, chart: str) -> str:
              f"centre-cropped to {settings['heldout_size']} px, rain seed "
              f"{settings['heldout_seed']}; the rainy input scores "
              f"{report['rainy_mean_psnr']:.2f} dB on average (RGB PSNR). Gains are over the "
-             'rainy input; "dry" is PSNR(clean, derain(clean)). Every arm: final EMA weights '
+             'rainy input; "dry" is PSNR(clean, derain(clean)), one pass of the network. Every '
+             'arm: final EMA weights '
              f"after {settings['max_iters']} iterations"
              + (f", `--cfg-options {' '.join(settings['cfg_options'])}`"
                 if settings['cfg_options'] else '') + '.',

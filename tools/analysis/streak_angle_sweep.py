@@ -29,6 +29,12 @@ held-out evaluation (``heldout_derain_eval.py``) stays untouched.
   network alone, with ``derain()`` and with alignment forced whatever the
   periodicity (``max_periodicity=1``).
 
+Every network call is one pass unless ``--flip-ensemble`` is given, so the
+figures isolate streak alignment (``derain()`` below means
+``derain(..., flip_ensemble=False)``); with it each call is the mirror
+ensemble that ``derain()`` runs by default
+(:func:`~cpra_mm.models.flip_ensemble_forward`).
+
 Results go to ``OUT_DIR/streak_angle_sweep.json`` and ``.md``.
 
 Example::
@@ -40,6 +46,7 @@ Example::
 import argparse
 import json
 import sys
+from functools import partial
 from pathlib import Path
 from typing import List, Optional, Sequence
 
@@ -48,7 +55,7 @@ import numpy as np
 import torch
 
 from cpra_mm.apis import derain, init_derainer
-from cpra_mm.models import estimate_streak_angle, streak_aligned_forward
+from cpra_mm.models import estimate_streak_angle, flip_ensemble_forward, streak_aligned_forward
 from cpra_mm.models.streak_alignment import (MAX_ANGLE, MAX_PERIODICITY, MIN_ANGLE,
                                              MIN_DOMINANCE, alignment_decisions,
                                              line_periodicity)
@@ -104,31 +111,34 @@ def line_pattern(angle: float, spacing: int, grid: bool, size: int) -> np.ndarra
     return np.clip(image, 0, 255).round().astype(np.uint8)
 
 
-def pattern_check(model: torch.nn.Module, size: int) -> List[dict]:
+def pattern_check(model: torch.nn.Module, size: int, flip_ensemble: bool = False) -> List[dict]:
     """What the network and ``derain()`` do to the dry line patterns."""
+    network = partial(flip_ensemble_forward, model) if flip_ensemble else model
+    run = partial(derain, model, tile_size=None, flip_ensemble=flip_ensemble)
     results = []
     for grid in (False, True):
         for angle in PATTERN_ANGLES:
             for spacing in PATTERN_SPACINGS:
                 image = line_pattern(angle, spacing, grid, size)
                 batch = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
-                forced = streak_aligned_forward(model, batch, max_periodicity=1.0)
+                forced = streak_aligned_forward(network, batch, max_periodicity=1.0)
                 forced = (forced[0].permute(1, 2, 0) * 255).round().byte().numpy()
                 estimate, dominance, periodicity, align = would_align(image)
-                alone = psnr(image, derain(model, image, tile_size=None, align_streaks=False))
+                alone = psnr(image, run(image, align_streaks=False))
                 results.append({
                     'pattern': f"{'grid' if grid else 'grating'} {angle:+d} deg, {spacing} px",
                     'angle': estimate, 'dominance': dominance, 'periodicity': periodicity,
                     'aligned': align, 'network alone': alone,
-                    'derain()': psnr(image, derain(model, image, tile_size=None))
+                    'derain()': psnr(image, run(image))
                     if align else alone,
                     'alignment forced': psnr(image, forced)})
     return results
 
 
 def rain_sweep(model: torch.nn.Module, photos: Sequence[Path], angles: Sequence[float],
-               size: int, seed: int) -> List[dict]:
+               size: int, seed: int, flip_ensemble: bool = False) -> List[dict]:
     """Mean gains of the network alone and aligned, per angle."""
+    run = partial(derain, model, tile_size=None, flip_ensemble=flip_ensemble)
     images = [load(path, size) for path in photos]
     results = []
     for angle in angles:
@@ -138,9 +148,8 @@ def rain_sweep(model: torch.nn.Module, photos: Sequence[Path], angles: Sequence[
             params = RainParams(angle=(signed - 5, signed + 5), **HELDOUT_RAIN)
             rainy = RainStreakRenderer(params)(clean, generator_for(seed, path.name))
             base = psnr(clean, rainy)
-            alone.append(psnr(clean, derain(model, rainy, tile_size=None,
-                                            align_streaks=False)) - base)
-            aligned.append(psnr(clean, derain(model, rainy, tile_size=None)) - base)
+            alone.append(psnr(clean, run(rainy, align_streaks=False)) - base)
+            aligned.append(psnr(clean, run(rainy)) - base)
             estimate, _, periodicity, align = would_align(rainy)
             errors.append(abs(estimate - signed))
             chosen.append(align)
@@ -156,18 +165,20 @@ def rain_sweep(model: torch.nn.Module, photos: Sequence[Path], angles: Sequence[
     return results
 
 
-def dry_check(model: torch.nn.Module, photos: Sequence[Path], size: int) -> dict:
+def dry_check(model: torch.nn.Module, photos: Sequence[Path], size: int,
+              flip_ensemble: bool = False) -> dict:
     """What ``derain()`` does to dry photographs: the pass-through PSNR of
     each (dB, against the photograph; ``passthrough``, lowest first), their
     mean and worst and how many are below 32 dB; and which photographs would
     be aligned, with what that costs them."""
+    run = partial(derain, model, tile_size=None, flip_ensemble=flip_ensemble)
     aligned, passthrough = [], []
     for path in photos:
         clean = load(path, size)
         image = path.relative_to(path.parents[1]).as_posix()
-        alone = psnr(clean, derain(model, clean, tile_size=None, align_streaks=False))
+        alone = psnr(clean, run(clean, align_streaks=False))
         angle, dominance, periodicity, align = would_align(clean)
-        through = psnr(clean, derain(model, clean, tile_size=None)) if align else alone
+        through = psnr(clean, run(clean)) if align else alone
         if align:
             aligned.append({'image': image, 'angle': angle, 'dominance': dominance,
                             'periodicity': periodicity, 'network alone': alone,
@@ -236,6 +247,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument('--dry-worst', type=int, default=10,
                         help='dry check: how many of the lowest photographs the Markdown '
                         'table lists (the JSON has all)')
+    parser.add_argument('--flip-ensemble', action='store_true',
+                        help='run every network call as the mirror ensemble derain() uses by '
+                        'default (twice the time); without it, one pass')
     parser.add_argument('--out-dir', type=Path, default=Path('outputs/streak_angle_sweep'))
     args = parser.parse_args(argv)
     try:
@@ -250,12 +264,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     model = init_derainer(args.config, args.checkpoint)
     with torch.no_grad():
         sweep = [] if args.dry_only else rain_sweep(
-            model, val + train[::args.train_stride], args.angles, args.size, args.seed)
-        dry = dry_check(model, train + val, args.size)
-        patterns = pattern_check(model, args.size)
+            model, val + train[::args.train_stride], args.angles, args.size, args.seed,
+            args.flip_ensemble)
+        dry = dry_check(model, train + val, args.size, args.flip_ensemble)
+        patterns = pattern_check(model, args.size, args.flip_ensemble)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     report = {'checkpoint': args.checkpoint or 'built-in', 'size': args.size,
-              'seed': args.seed, 'settings': {'min_angle': MIN_ANGLE, 'max_angle': MAX_ANGLE,
+              'seed': args.seed, 'flip_ensemble': args.flip_ensemble, 'settings': {'min_angle': MIN_ANGLE, 'max_angle': MAX_ANGLE,
                                               'min_dominance': MIN_DOMINANCE,
                                               'max_periodicity': MAX_PERIODICITY},
               'sweep': sweep, 'dry': dry, 'patterns': patterns}

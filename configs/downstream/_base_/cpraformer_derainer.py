@@ -21,6 +21,10 @@
 # differences to fp32 are in docs/fast_inference.md. Rain slanted 30-60
 # degrees from vertical is derained on a copy sheared so that its streaks
 # stand upright (derain_align_streaks; cpra_mm.models.streak_alignment).
+# Every gradient-free pass is the mean of the derainer on the images and on
+# their left-right mirrors (derain_flip_ensemble; cpra_mm.models.flip_ensemble):
+# twice the derainer's time, fewer of its artefacts; set it to False where
+# the derainer's time matters more.
 derain_preprocessor = dict(
     derainer=dict(type='CPRAformer', preset='small', layout='corrected'),
     derainer_checkpoint=None,
@@ -28,7 +32,8 @@ derain_preprocessor = dict(
     derain_tile_overlap=32,
     derain_precision='fp32',
     derain_compile=False,
-    derain_align_streaks=True)
+    derain_align_streaks=True,
+    derain_flip_ensemble=True)
 
 # Joint fine-tuning: the task losses plus loss_restore, the Charbonnier
 # distance between each derained image and its clean copy ('clean_img' in
