@@ -1,6 +1,6 @@
-"""The shipped derainers (the default, stage nine; the one trained from
-random weights; stages three to six, eleven, twelve and fifteen) load, remove upright rain and, with
-streak alignment, rain slanted past their training angles, and leave a dry
+"""The shipped derainers (the default, stage sixteen; the one trained from
+random weights; stages three to six, nine, eleven, twelve and fifteen) load, remove upright
+rain and, with streak alignment, rain slanted past their training angles, and leave a dry
 image alone."""
 import cv2
 import numpy as np
@@ -17,6 +17,7 @@ FROM_RANDOM_WEIGHTS = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-2400iter_ph
 STAGE_FOUR = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1500iter_photo-corpus-stage4-crop128.pth'
 STAGE_FIVE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage5-hard-dry.pth'
 STAGE_SIX = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1800iter_photo-corpus-stage6-plain-rain.pth'
+STAGE_NINE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage9-painted-lines.pth'
 STAGE_ELEVEN = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage11-more-plain-rain.pth'
 STAGE_TWELVE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage12-rain-emphasis12.pth'
 STAGE_FIFTEEN = (WEIGHTS_DIR /
@@ -29,9 +30,9 @@ def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
 
 
 @pytest.fixture(scope='module', params=[None, FROM_RANDOM_WEIGHTS, STAGE_THREE, STAGE_FOUR, STAGE_FIVE,
-                        STAGE_SIX, STAGE_ELEVEN, STAGE_TWELVE, STAGE_FIFTEEN],
-                ids=['default', 'scratch', 'stage3', 'stage4', 'stage5', 'stage6', 'stage11',
-                     'stage12', 'stage15'])
+                        STAGE_SIX, STAGE_NINE, STAGE_ELEVEN, STAGE_TWELVE, STAGE_FIFTEEN],
+                ids=['default', 'scratch', 'stage3', 'stage4', 'stage5', 'stage6', 'stage9',
+                     'stage11', 'stage12', 'stage15'])
 def builtin(request):
     torch.set_num_threads(1)
     return init_derainer(checkpoint=None if request.param is None else str(request.param))

@@ -10,7 +10,7 @@ from pathlib import Path
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / 'weights'
 """The folder of the shipped weights."""
 
-BUILTIN_DERAINER = 'cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage9-painted-lines.pth'
+BUILTIN_DERAINER = 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage16-over-removal.pth'
 """The file of the built-in derainer (CPRAformer, ``preset='small'``,
 ``layout='corrected'``): the default of ``init_derainer()``,
 ``tools/derain.py`` and the demo chains. The one place that names it:
