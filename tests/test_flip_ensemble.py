@@ -5,13 +5,15 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from cpra_mm.apis import derain
 from cpra_mm.downstream.chain_config import add_derain_stage
 from cpra_mm.downstream.derain_stage import DerainStage
-from cpra_mm.models import flip_ensemble_forward
+from cpra_mm.models import flip_ensemble_forward, inference_forward
+from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -154,3 +156,22 @@ def test_eval_downstream_modes_take_the_switch():
     common = [clean, weights, '--out-dir', 'o', '--modes', 'clean']
     assert tool.parse_args(common).derain_flip_ensemble is None
     assert tool.parse_args(common + ['--derain-one-pass']).derain_flip_ensemble is False
+
+
+def test_streak_alignment_wraps_the_ensemble():
+    """A 40-degree rain is sheared upright once; both passes of the ensemble
+    see the sheared image, the second mirrored."""
+    ramp = np.linspace(40, 120, 128, dtype=np.float32)
+    background = np.repeat((ramp[:, None] + ramp[None, :] * 0.5)[..., None], 3, axis=2)
+    rain = RainParams(density=(25, 25), length=(30, 30), angle=(40, 40), width=(1, 1),
+                      intensity=(0.7, 0.7), layers=1)
+    rainy = RainStreakRenderer(rain)(background.astype(np.uint8), generator_for(0, 'x'))
+    images = torch.from_numpy(rainy).permute(2, 0, 1)[None].float() / 255
+    derainer = ColumnRampDerainer(step=0.0)
+    with torch.no_grad():
+        out = inference_forward(derainer)(images)
+    assert len(derainer.calls) == 2
+    assert not torch.equal(derainer.calls[0], images)
+    torch.testing.assert_close(derainer.calls[1], derainer.calls[0].flip(-1), rtol=0, atol=0)
+    torch.testing.assert_close(out, images, rtol=0, atol=1e-6)
+    assert inference_forward(derainer, align_streaks=False, flip_ensemble=False) is derainer

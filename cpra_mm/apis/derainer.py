@@ -11,7 +11,6 @@ Example::
         'work_dirs/cpraformer_small-corrected_1xb8-2000iter_builtin-photos/iter_2000.pth')
     clean = derain(model, rainy_rgb_uint8)        # H x W x 3 uint8 in and out
 """
-from functools import partial
 from pathlib import Path
 from typing import Optional, Union
 
@@ -19,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from cpra_mm.models import flip_ensemble_forward, streak_aligned_forward, tiled_forward
+from cpra_mm.models import inference_forward, tiled_forward
 from cpra_mm.utils.autocast_precision import check_precision
 from cpra_mm.utils.derainer_checkpoint import (checkpoint_meta, generator_state_dict,
                                                load_generator_weights, read_checkpoint)
@@ -140,8 +139,7 @@ def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,
     parameter = next(model.parameters(), None)
     if parameter is not None:
         batch = batch.to(device=parameter.device, dtype=parameter.dtype)
-    network = partial(flip_ensemble_forward, model) if flip_ensemble else model
-    forward = partial(streak_aligned_forward, network) if align_streaks else network
+    forward = inference_forward(model, align_streaks, flip_ensemble)
     was_training = model.training
     model.eval()
     try:

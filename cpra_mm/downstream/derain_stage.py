@@ -1,13 +1,12 @@
 """``DerainStage``: a derainer placed in front of a downstream network."""
 import logging
-from functools import partial
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.logging import print_log
 from torch import nn
 
-from cpra_mm.models import flip_ensemble_forward, streak_aligned_forward, tiled_forward
+from cpra_mm.models import inference_forward, tiled_forward
 from cpra_mm.registry import MODELS
 from cpra_mm.utils.derainer_checkpoint import load_derainer_weights
 from cpra_mm.utils.fast_forward import FastForward
@@ -200,10 +199,8 @@ class DerainStage(nn.Module):
             if torch.is_grad_enabled():
                 derained = self.derainer(rgb)
             else:
-                network = (partial(flip_ensemble_forward, self.fast_forward)
-                           if self.flip_ensemble else self.fast_forward)
-                forward = (partial(streak_aligned_forward, network)
-                           if self.align_streaks else network)
+                forward = inference_forward(self.fast_forward, self.align_streaks,
+                                            self.flip_ensemble)
                 derained = (forward(rgb) if self.tile_size is None else
                             tiled_forward(forward, rgb, self.tile_size, self.tile_overlap))
             return self.from_unit_rgb(derained)
