@@ -55,3 +55,35 @@ def test_chain_benchmark_runs_the_fast_modes(capsys):
     assert modes == ['fp16', 'onnxruntime']
     assert re.fullmatch(r'derain/detector at 32: \d+\.\d\d \(tiny, (fp16|onnxruntime)\)',
                         lines[-1])
+
+
+def test_chain_benchmark_times_the_mirror_ensemble(capsys):
+    benchmark = load_tool('benchmark_model')
+    assert benchmark.main(['--chain', '--presets', 'tiny', '--modes', 'eager', '--sizes', '32',
+                           '--warmup', '0', '--repeats', '1', '--threads', '1',
+                           '--flip-ensemble']) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line for line in lines
+            if line.startswith('| cpu | tiny | corrected | eager x2 (mirror ensemble) | 32 |')]
+    assert re.fullmatch(r'derain/detector at 32: \d+\.\d\d \(tiny, eager x2 \(mirror ensemble\)\)',
+                        lines[-1])
+
+
+def test_chain_case_with_the_ensemble_runs_the_network_twice(monkeypatch):
+    benchmark = load_tool('benchmark_model')
+    calls = []
+
+    def counting_mode(model, mode):
+        def forward(images):
+            calls.append(images.shape)
+            return model(images)
+        return forward
+
+    monkeypatch.setattr(benchmark, 'network_in_mode', counting_mode)
+    monkeypatch.setattr(benchmark, 'faster_rcnn_features', lambda: (lambda images: images))
+    benchmark.measure_chain_case('tiny', 'corrected', 'eager', 16, 'cpu', warmup=0, repeats=1)
+    one_pass = len(calls)
+    calls.clear()
+    benchmark.measure_chain_case('tiny', 'corrected', 'eager', 16, 'cpu', warmup=0, repeats=1,
+                                 flip_ensemble=True)
+    assert len(calls) == 2 * one_pass

@@ -25,10 +25,14 @@ a Faster R-CNN R50-FPN feature pass (``extract_feat``, random weights, built
 from MMDetection's own config) at the same size, the two timed alternately
 in one process, plus the derainer's peak memory. Its last line names the
 fastest combination at 512: ``derain/detector at 512: X.XX (PRESET, MODE)``.
+``--flip-ensemble`` times the derainer as the chains run it by default, the
+mean of two passes (the image and its left-right mirror,
+:func:`cpra_mm.models.flip_ensemble_forward`); without it one pass is timed.
 
 Examples::
 
     python tools/benchmark_model.py --chain --presets fast small --sizes 512 1024
+    python tools/benchmark_model.py --chain --presets small --sizes 512 --modes eager --flip-ensemble
     python tools/benchmark_model.py --sizes 256 512
     python tools/benchmark_model.py --only-reference --reference-repo /tmp/CPRAformer
     python tools/benchmark_model.py --only-reference --reference-repo /tmp/CPRAformer \
@@ -43,12 +47,13 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
 
 from cpra_mm.deployment.inference_modes import INFERENCE_MODES, network_in_mode
-from cpra_mm.models import LAYOUTS, PRESETS, CPRAformer, tiled_forward
+from cpra_mm.models import LAYOUTS, PRESETS, CPRAformer, flip_ensemble_forward, tiled_forward
 
 
 def _sync(device: str) -> None:
@@ -164,15 +169,18 @@ def faster_rcnn_features() -> Callable[[torch.Tensor], object]:
 
 
 def measure_chain_case(preset: str, layout: str, mode: str, size: int, device: str,
-                       warmup: int, repeats: int) -> Dict[str, float]:
+                       warmup: int, repeats: int, flip_ensemble: bool = False) -> Dict[str, float]:
     """Derain and detector feature times (s, medians of alternating runs)
-    and the derainer's peak memory (MiB) at ``size`` x ``size``, batch 1."""
+    and the derainer's peak memory (MiB) at ``size`` x ``size``, batch 1;
+    with ``flip_ensemble`` the derain time is that of the mirror ensemble
+    (two passes)."""
     torch.manual_seed(0)
     detector = faster_rcnn_features()
     if device.startswith('cuda'):
         detector.__self__.to(device)
     model = CPRAformer(preset, layout=layout).eval().requires_grad_(False).to(device)
-    derain = network_in_mode(model, mode)
+    network = network_in_mode(model, mode)
+    derain = partial(flip_ensemble_forward, network) if flip_ensemble else network
     image = torch.rand(1, 3, size, size, device=device)
     if device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
@@ -200,6 +208,7 @@ def run_chain(args: argparse.Namespace, devices: List[str], layouts: List[str]) 
           'derain/detector | derain peak memory (MiB) |')
     print('|---|---|---|---|---:|---:|---:|---:|---:|')
     summary_size = 512 if 512 in args.sizes else max(args.sizes)
+    passes = ' x2 (mirror ensemble)' if args.flip_ensemble else ''
     best = None
     cases = [(device, preset, layout, mode, size) for device in devices
              for preset in args.presets for layout in layouts for mode in args.modes
@@ -207,12 +216,12 @@ def run_chain(args: argparse.Namespace, devices: List[str], layouts: List[str]) 
     for device, preset, layout, mode, size in cases:
         r = measure_in_subprocess('measure_chain_case', preset=preset, layout=layout, mode=mode,
                                   size=size, device=device, warmup=args.warmup,
-                                  repeats=args.repeats)
-        print(f"| {device} | {preset} | {layout} | {mode} | {size} | {r['derain_s']:.3f} | "
+                                  repeats=args.repeats, flip_ensemble=args.flip_ensemble)
+        print(f"| {device} | {preset} | {layout} | {mode}{passes} | {size} | {r['derain_s']:.3f} | "
               f"{r['detector_s']:.3f} | {r['ratio']:.2f} | {r['peak_mib']:.0f} |", flush=True)
         if size == summary_size and (best is None or r['ratio'] < best[0]):
             name = preset if len(layouts) == 1 else f'{preset} {layout}'
-            best = (r['ratio'], name, mode if device == 'cpu' else f'{device} {mode}')
+            best = (r['ratio'], name, (mode if device == 'cpu' else f'{device} {mode}') + passes)
     if best is not None:
         print(f'derain/detector at {summary_size}: {best[0]:.2f} ({best[1]}, {best[2]})')
 
@@ -242,6 +251,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help='derain time / Faster R-CNN R50-FPN feature time per preset and mode')
     parser.add_argument('--modes', nargs='+', default=list(INFERENCE_MODES), choices=INFERENCE_MODES,
                         help='modes of --chain')
+    parser.add_argument('--flip-ensemble', action='store_true',
+                        help='--chain: time the derainer as a mirror ensemble (two passes), as '
+                        'the chains and derain() run it by default')
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
