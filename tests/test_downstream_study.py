@@ -14,7 +14,7 @@ from cpra_mm.apis.config_training import shorten_schedule
 from cpra_mm.apis.study_plan import (ROWS, STUDY_ROWS, STUDY_TASKS, TEST_SETS, StudyStep,
                                      study_steps)
 from cpra_mm.apis.study_report import format_study_table, mean_results
-from cpra_mm.downstream.chain_config import type_name
+from cpra_mm.utils.pipeline_edit import type_name
 from cpra_mm.utils.shipped_weights import builtin_derainer_checkpoint, shipped_weights
 from tool_loading import load_tool
 

@@ -26,13 +26,12 @@ work_dir = f'./work_dirs/{experiment_name}'
 
 load_from = 'cpra_mm/weights/cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage9-painted-lines.pth'
 
+from cpra_mm.utils.pipeline_edit import insert_before  # noqa: E402
+
 broad_photos, hard_dry_photos, plain_rain_photos, painted_lines = \
     _base_.train_dataloader.dataset.datasets
 shapes = dict(type='PaintGraphics', key='gt', num_shapes=(1, 4), pattern_prob=0.0)
-shapes_pipeline = [
-    step for original in plain_rain_photos.pipeline
-    for step in ([shapes, original] if original['type'] == 'AddRain' else [original])
-]
+shapes_pipeline = insert_before(plain_rain_photos.pipeline, 'AddRain', shapes)
 train_dataloader = dict(
     dataset=dict(datasets=[
         broad_photos,

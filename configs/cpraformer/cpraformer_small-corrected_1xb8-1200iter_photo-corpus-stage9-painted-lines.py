@@ -27,14 +27,12 @@ work_dir = f'./work_dirs/{experiment_name}'
 
 load_from = 'cpra_mm/weights/cpraformer_small-corrected_1xb8-1800iter_photo-corpus-stage6-plain-rain.pth'
 
+from cpra_mm.utils.pipeline_edit import insert_before  # noqa: E402
+
 broad_photos, hard_dry_photos, plain_rain_photos = _base_.train_dataloader.dataset.datasets
 painted = dict(type='PaintGraphics', key='gt', num_shapes=(0, 3), pattern_prob=0.8,
                pattern_angle=(-45.0, 45.0), bright_line_prob=0.5)
-painted_pipeline = [
-    step for original in plain_rain_photos.pipeline
-    for step in ([painted, dict(original, dry_prob=0.5)]
-                 if original['type'] == 'AddRain' else [original])
-]
+painted_pipeline = insert_before(plain_rain_photos.pipeline, 'AddRain', painted, dry_prob=0.5)
 train_dataloader = dict(
     dataset=dict(datasets=[
         broad_photos,

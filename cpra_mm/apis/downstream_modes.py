@@ -17,7 +17,8 @@ from typing import Any, Dict, Optional, Tuple
 
 from mmengine.config import Config, ConfigDict
 
-from cpra_mm.downstream.chain_config import add_derain_stage, add_rain, type_name
+from cpra_mm.downstream.chain_config import add_derain_stage, add_rain
+from cpra_mm.utils.pipeline_edit import type_name
 
 from .downstream_task import detect_task
 

@@ -13,6 +13,8 @@ here imports MMDetection or MMSegmentation.
 import copy
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from cpra_mm.utils.pipeline_edit import type_name
+
 LOADER_PREFIX = 'LoadImage'
 """Transforms whose name starts with this load the image (``LoadImageFromFile``,
 ``LoadImageFromNDArray``, ...); rain goes right after the first of them."""
@@ -38,13 +40,6 @@ DERAIN_ARGUMENTS = ('derainer', 'derainer_checkpoint', 'trainable', 'derain_tile
                     'derain_compile', 'derain_align_streaks', 'derain_flip_ensemble')
 """Arguments a deraining preprocessor adds to the stock one
 (:class:`cpra_mm.downstream.DerainPreprocessingMixin`)."""
-
-
-def type_name(entry: Mapping[str, Any]) -> str:
-    """A config entry's ``type`` without its scope (``'mmdet.X'`` -> ``'X'``;
-    a class gives its name, a missing type ``''``)."""
-    kind = entry.get('type', '')
-    return kind.split('.')[-1] if isinstance(kind, str) else getattr(kind, '__name__', '')
 
 
 def add_rain(pipeline: Sequence[Mapping[str, Any]], seed: Optional[int] = None,

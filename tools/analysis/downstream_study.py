@@ -50,7 +50,7 @@ from cpra_mm.apis.downstream_evaluation import evaluate_mode
 from cpra_mm.apis.study_plan import (ROWS, STUDY_TASKS, TEST_SETS, StudyStep,
                                      study_steps)
 from cpra_mm.apis.study_report import FILES, write_study_report
-from cpra_mm.downstream.chain_config import type_name
+from cpra_mm.utils.pipeline_edit import type_name
 from cpra_mm.utils.shipped_weights import shipped_weights
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / 'configs' / 'demo'
