@@ -47,13 +47,12 @@ import statistics
 import subprocess
 import sys
 import time
-from functools import partial
 from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
 
 from cpra_mm.deployment.inference_modes import INFERENCE_MODES, network_in_mode
-from cpra_mm.models import LAYOUTS, PRESETS, CPRAformer, flip_ensemble_forward, tiled_forward
+from cpra_mm.models import LAYOUTS, PRESETS, CPRAformer, inference_forward, tiled_forward
 
 
 def _sync(device: str) -> None:
@@ -173,14 +172,15 @@ def measure_chain_case(preset: str, layout: str, mode: str, size: int, device: s
     """Derain and detector feature times (s, medians of alternating runs)
     and the derainer's peak memory (MiB) at ``size`` x ``size``, batch 1;
     with ``flip_ensemble`` the derain time is that of the mirror ensemble
-    (two passes)."""
+    (two passes). Streak alignment (a measurement on every image, a
+    sheared pass for dominant slanted streaks only) is left out."""
     torch.manual_seed(0)
     detector = faster_rcnn_features()
     if device.startswith('cuda'):
         detector.__self__.to(device)
     model = CPRAformer(preset, layout=layout).eval().requires_grad_(False).to(device)
     network = network_in_mode(model, mode)
-    derain = partial(flip_ensemble_forward, network) if flip_ensemble else network
+    derain = inference_forward(network, align_streaks=False, flip_ensemble=flip_ensemble)
     image = torch.rand(1, 3, size, size, device=device)
     if device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
