@@ -1,5 +1,6 @@
-"""``PaintGraphics``: flat-coloured shapes and regular line patterns painted
-onto training photographs."""
+"""``PaintGraphics``: shaded (optionally noise-textured) shapes and regular
+line patterns painted onto training photographs."""
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -7,6 +8,7 @@ from mmengine.config import Config
 
 from cpra_mm.apis import derain, init_derainer
 from cpra_mm.datasets.transforms import PaintGraphics
+from cpra_mm.datasets.transforms.paint_graphics import SATURATED_RANGE, SATURATED_VALUE_RANGE
 from cpra_mm.models.streak_alignment import line_periodicity
 from cpra_mm.registry import TRANSFORMS
 from tool_loading import load_tool
@@ -62,6 +64,48 @@ def test_one_opaque_shape_is_one_flat_patch_of_the_expected_size(photo):
     assert np.array_equal(paint(photo, num_shapes=0, pattern_prob=0.0, seed=0), photo)
 
 
+def _opaque_interiors(photo, seeds, **kwargs):
+    """For each seed, the pixels well inside the one opaque, unshaded shape
+    painted on ``photo`` (eroded so that no anti-aliased edge remains)."""
+    interiors = []
+    for seed in seeds:
+        painted = paint(photo, num_shapes=1, pattern_prob=0.0, shading=0.0, opacity=1.0,
+                        shape_size=0.5, seed=seed, **kwargs)
+        changed = (np.abs(painted.astype(int) - photo).max(-1) > 0).astype(np.uint8)
+        inside = cv2.erode(changed, np.ones((5, 5), np.uint8),
+                           borderType=cv2.BORDER_CONSTANT, borderValue=0).astype(bool)
+        if inside.sum() >= 200:
+            interiors.append(painted[inside].astype(float))
+    assert len(interiors) >= len(seeds) // 2
+    return interiors
+
+
+def test_texture_noise_has_the_asked_spread_and_zero_keeps_shapes_smooth(photo):
+    for pixels in _opaque_interiors(photo, range(8), texture_noise=6.0):
+        assert 4.5 <= pixels.std(0).mean() <= 7.5
+    for pixels in _opaque_interiors(photo, range(8)):
+        assert pixels.std(0).max() == 0
+
+
+def test_saturated_shapes_stay_in_the_saturated_hsv_ranges(photo):
+    for pixels in _opaque_interiors(photo, range(12), saturated_prob=1.0):
+        colour = pixels[0].round().astype(np.uint8)[None, None]
+        hsv = cv2.cvtColor(colour, cv2.COLOR_RGB2HSV)[0, 0] / np.array([180, 255, 255])
+        assert SATURATED_RANGE[0] - 0.01 <= hsv[1] <= SATURATED_RANGE[1]
+        assert SATURATED_VALUE_RANGE[0] - 0.01 <= hsv[2] <= SATURATED_VALUE_RANGE[1]
+    grey_enough = [
+        cv2.cvtColor(pixels[0].round().astype(np.uint8)[None, None], cv2.COLOR_RGB2HSV)[0, 0, 1]
+        < 0.6 * 255 for pixels in _opaque_interiors(photo, range(40))]
+    assert any(grey_enough), 'uniform RGB colours include some below the saturated range'
+
+
+def test_new_options_off_leave_the_graphics_unchanged(photo):
+    """The defaults draw the same random numbers as before these options
+    existed, so earlier stages' samples are reproducible."""
+    assert np.array_equal(paint(photo, seed=3),
+                          paint(photo, seed=3, texture_noise=0.0, saturated_prob=0.0))
+
+
 def test_line_patterns_are_regular_at_any_angle(photo):
     """A painted grating is periodic by the streak alignment's own measure
     (rain is not: tests/test_streak_alignment.py), in either slant."""
@@ -90,7 +134,9 @@ def test_bright_line_patterns_are_rain_coloured_over_a_darker_ground(photo):
     ('num_shapes', (3, 1)), ('num_shapes', 1.5), ('shape_size', 0.0), ('shading', 2.0),
     ('opacity', (0.5, 1.2)), ('pattern_prob', -0.1), ('pattern_prob', (0.1, 0.2)),
     ('pattern_angle', (-100.0, 0.0)), ('pattern_period', 2.0), ('pattern_width', (1.0, 6.0)),
-    ('bright_line_prob', 1.5), ('seed', -1), ('key', ''),
+    ('bright_line_prob', 1.5), ('seed', -1), ('key', ''), ('texture_noise', -1.0),
+    ('texture_noise', (8.0, 2.0)), ('texture_noise', 100.0), ('saturated_prob', 1.5),
+    ('saturated_prob', (0.1, 0.2)),
 ])
 def test_bad_arguments_are_named(name, value):
     with pytest.raises(ValueError, match=name):

@@ -1,4 +1,4 @@
-"""``PaintGraphics``: paint flat-coloured shapes and regular line patterns
+"""``PaintGraphics``: paint shaded (optionally noise-textured) shapes and regular line patterns
 onto a clean training photograph."""
 from numbers import Integral
 from typing import Optional, Tuple
@@ -11,11 +11,27 @@ from cpra_mm.rain import fresh_generator
 from cpra_mm.rain.parameter_ranges import as_range
 from cpra_mm.registry import TRANSFORMS
 
+SATURATED_RANGE: Tuple[float, float] = (0.6, 1.0)
+"""HSV saturation of a saturated shape colour (``PaintGraphics(saturated_prob=...)``)."""
+
+SATURATED_VALUE_RANGE: Tuple[float, float] = (0.5, 1.0)
+"""HSV value (brightness) of a saturated shape colour."""
+
+
 def _unit_number(name: str, value) -> float:
     """``value``, a single number in [0, 1]; ValueError naming ``name``."""
     if isinstance(value, (tuple, list)):
         raise ValueError(f'PaintGraphics: {name} must be a single number, got {value!r}')
     return as_range(f'PaintGraphics: {name}', value, 0.0, 1.0)[0]
+
+
+def _saturated_colour(rng: np.random.Generator) -> np.ndarray:
+    """A random RGB colour (float32, 0-255) of any hue with HSV saturation
+    and value drawn from :data:`SATURATED_RANGE` and
+    :data:`SATURATED_VALUE_RANGE`."""
+    hsv = np.array([[[rng.uniform(0, 360), rng.uniform(*SATURATED_RANGE),
+                      rng.uniform(*SATURATED_VALUE_RANGE)]]], np.float32)
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, 0] * 255
 
 
 def _shape_mask(size: Tuple[int, int], rng: np.random.Generator,
@@ -83,9 +99,14 @@ class PaintGraphics(BaseTransform):
     with and without rain over them.
 
     Each shape is an ellipse (30 %) or a convex polygon with 3-8 corners,
-    anti-aliased, of a uniformly random RGB colour with a linear shading
-    across it (brightness x ``1 +- shading``), painted at an opacity drawn
-    from ``opacity``. A line pattern (probability ``pattern_prob``) is a
+    anti-aliased, of a uniformly random RGB colour (or, for a share
+    ``saturated_prob`` of the shapes, a saturated one: any hue, HSV
+    saturation and value in :data:`SATURATED_RANGE` and
+    :data:`SATURATED_VALUE_RANGE`) with a linear shading across it
+    (brightness x ``1 +- shading``) and per-pixel Gaussian noise of a
+    standard deviation drawn from ``texture_noise`` (8-bit levels; painted
+    plastic, printed or sprayed surfaces and sensor grain), painted at an
+    opacity drawn from ``opacity``. A line pattern (probability ``pattern_prob``) is a
     grating, or a grid (half of them), of anti-aliased lines in a random
     rectangle covering 40-100 % of each side; half of the patterns first
     fill that rectangle with a flat ground colour. Line and ground colours
@@ -105,6 +126,11 @@ class PaintGraphics(BaseTransform):
         shape_size: shape diameter as a share of the image's shorter side,
             a number or an ordered pair in (0, 2].
         shading: brightness variation across a shape, in [0, 1].
+        texture_noise: standard deviation of the per-pixel noise on a shape,
+            8-bit levels, a number or an ordered pair in [0, 64]; 0 paints
+            smooth shapes.
+        saturated_prob: share of the shapes painted in a saturated colour,
+            in [0, 1].
         opacity: opacity of shapes and lines, in [0, 1].
         pattern_prob: probability of a line pattern, in [0, 1].
         pattern_angle: degrees from vertical, in [-90, 90].
@@ -125,6 +151,8 @@ class PaintGraphics(BaseTransform):
                  num_shapes=(1, 4),
                  shape_size=(0.15, 0.5),
                  shading: float = 0.3,
+                 texture_noise=0.0,
+                 saturated_prob: float = 0.0,
                  opacity=(0.7, 1.0),
                  pattern_prob: float = 0.5,
                  pattern_angle=(-90.0, 90.0),
@@ -138,6 +166,8 @@ class PaintGraphics(BaseTransform):
         self.num_shapes = as_range('PaintGraphics: num_shapes', num_shapes, 0, 64, integer=True)
         self.shape_size = as_range('PaintGraphics: shape_size', shape_size, 1e-3, 2.0)
         self.shading = _unit_number('shading', shading)
+        self.texture_noise = as_range('PaintGraphics: texture_noise', texture_noise, 0.0, 64.0)
+        self.saturated_prob = _unit_number('saturated_prob', saturated_prob)
         self.opacity = as_range('PaintGraphics: opacity', opacity, 0.0, 1.0)
         self.pattern_prob = _unit_number('pattern_prob', pattern_prob)
         self.pattern_angle = as_range('PaintGraphics: pattern_angle', pattern_angle, -90.0, 90.0)
@@ -192,16 +222,25 @@ class PaintGraphics(BaseTransform):
         shorter = min(size)
         for _ in range(int(rng.integers(self.num_shapes[0], self.num_shapes[1] + 1))):
             mask = _shape_mask(size, rng, shorter * rng.uniform(*self.shape_size))
-            canvas = self._paint(canvas, mask, rng, shading=self.shading)
+            colour = None
+            if self.saturated_prob > 0 and rng.uniform() < self.saturated_prob:
+                colour = _saturated_colour(rng)
+            noise = None
+            if self.texture_noise[1] > 0:
+                noise = rng.normal(0.0, rng.uniform(*self.texture_noise), canvas.shape)
+            canvas = self._paint(canvas, mask, rng, shading=self.shading, colour=colour,
+                                 noise=noise)
         results[self.key] = np.clip(canvas, 0, 255).round().astype(np.uint8)
         return results
 
     def _paint(self, canvas: np.ndarray, mask: np.ndarray, rng: np.random.Generator,
-               shading: float, colour: Optional[np.ndarray] = None) -> np.ndarray:
+               shading: float, colour: Optional[np.ndarray] = None,
+               noise: Optional[np.ndarray] = None) -> np.ndarray:
         """``canvas`` (float32 ``H x W x 3``, 0-255) with ``colour`` (RGB
         0-255; None: a random one), shaded linearly in a random direction,
-        alpha-blended over it where ``mask`` (``H x W`` in [0, 1]) is set, at
-        a random opacity."""
+        plus ``noise`` (``H x W x 3`` levels; None: none), alpha-blended over
+        it where ``mask`` (``H x W`` in [0, 1]) is set, at a random
+        opacity."""
         height, width = mask.shape
         if colour is None:
             colour = rng.uniform(0, 255, 3)
@@ -211,11 +250,15 @@ class PaintGraphics(BaseTransform):
         ramp = (np.cos(direction) * cols / width + np.sin(direction) * rows / height)
         brightness = 1 + shading * rng.uniform(-1, 1) * (ramp - ramp.mean())
         alpha = (mask * rng.uniform(*self.opacity))[..., None]
-        return canvas * (1 - alpha) + alpha * colour * brightness[..., None]
+        paint = colour * brightness[..., None]
+        if noise is not None:
+            paint = paint + noise
+        return canvas * (1 - alpha) + alpha * paint
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(key='{self.key}', num_shapes={self.num_shapes}, "
                 f'shape_size={self.shape_size}, shading={self.shading}, '
+                f'texture_noise={self.texture_noise}, saturated_prob={self.saturated_prob}, '
                 f'opacity={self.opacity}, pattern_prob={self.pattern_prob}, '
                 f'pattern_angle={self.pattern_angle}, pattern_period={self.pattern_period}, '
                 f'pattern_width={self.pattern_width}, bright_line_prob={self.bright_line_prob}, '
