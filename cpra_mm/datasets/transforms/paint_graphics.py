@@ -1,5 +1,5 @@
-"""``PaintGraphics``: paint shaded (optionally noise-textured) shapes and regular line patterns
-onto a clean training photograph."""
+"""``PaintGraphics``: paint shaded (optionally noise-textured) shapes and
+regular line patterns onto a clean training photograph."""
 from numbers import Integral
 from typing import Optional, Tuple
 
@@ -106,10 +106,11 @@ class PaintGraphics(BaseTransform):
     (brightness x ``1 +- shading``) and per-pixel Gaussian noise of a
     standard deviation drawn from ``texture_noise`` (8-bit levels; painted
     plastic, printed or sprayed surfaces and sensor grain), painted at an
-    opacity drawn from ``opacity``. A line pattern (probability ``pattern_prob``) is a
-    grating, or a grid (half of them), of anti-aliased lines in a random
-    rectangle covering 40-100 % of each side; half of the patterns first
-    fill that rectangle with a flat ground colour. Line and ground colours
+    opacity drawn from ``opacity``. A line pattern (probability
+    ``pattern_prob``) is a grating, or a grid (half of them), of
+    anti-aliased lines in a random rectangle covering 40-100 % of each
+    side; half of the patterns first fill that rectangle with a flat ground
+    colour. Line and ground colours
     are random RGB, except that a share ``bright_line_prob`` of the patterns
     has light grey to white lines (brightness 160-255 levels, tinted by at
     most 10 levels per channel), the colour of rain, over a ground at most
