@@ -30,16 +30,11 @@ load_from = 'cpra_mm/weights/cpraformer_small-corrected_1xb8-600iter_photo-corpu
 
 from cpra_mm.utils.pipeline_edit import insert_before  # noqa: E402
 
-broad_photos, hard_dry_photos, plain_rain_photos, _, painted = \
-    _base_.train_dataloader.dataset.datasets
+sources = _base_.train_dataloader.dataset.datasets
+plain_rain_photos = sources[2]
 shapes = dict(type='PaintGraphics', key='gt', num_shapes=(1, 4), pattern_prob=0.0)
-shapes_pipeline = insert_before(plain_rain_photos.pipeline, 'AddRain', shapes)
 train_dataloader = dict(
-    dataset=dict(datasets=[
-        broad_photos,
-        hard_dry_photos,
-        plain_rain_photos,
-        plain_rain_photos,
-        painted,
-        dict(plain_rain_photos, pipeline=shapes_pipeline),
+    dataset=dict(datasets=sources + [
+        dict(plain_rain_photos,
+             pipeline=insert_before(plain_rain_photos.pipeline, 'AddRain', shapes)),
     ]))
