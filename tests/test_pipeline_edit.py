@@ -2,7 +2,7 @@
 import pytest
 from mmengine.config import Config
 
-from cpra_mm.utils.pipeline_edit import insert_before, type_name
+from cpra_mm.utils.pipeline_edit import insert_before, replace, type_name
 
 PIPELINE = [
     dict(type='LoadImageFromFile', key='gt'),
@@ -37,3 +37,18 @@ def test_insert_before_every_match():
 def test_insert_before_a_missing_type_names_it_and_the_pipeline():
     with pytest.raises(ValueError, match=r"no Resize transform.*PaintGraphics.*LoadImageFromFile"):
         insert_before(PIPELINE, 'Resize', PAINT)
+
+
+def test_replace_swaps_every_match_for_a_copy():
+    twice = PIPELINE[:2] + PIPELINE[1:]
+    edited = replace(twice, 'AddRain', PAINT)
+    assert [type_name(step) for step in edited] == [
+        'LoadImageFromFile', 'PaintGraphics', 'PaintGraphics', 'PackInputs']
+    edited[1]['key'] = 'img'
+    assert PAINT['key'] == 'gt' and edited[2]['key'] == 'gt', 'each replacement is a copy'
+    assert type_name(twice[1]) == 'AddRain', 'the input pipeline is left as it was'
+
+
+def test_replace_a_missing_type_names_it_and_the_pipeline():
+    with pytest.raises(ValueError, match=r"no Crop transform to replace.*PaintGraphics.*AddRain"):
+        replace(PIPELINE, 'Crop', PAINT)

@@ -49,3 +49,31 @@ def insert_before(pipeline: Sequence[Mapping[str, Any]], before: str,
                          f'{type_name(transform) or transform!r} before: '
                          f'{[type_name(entry) for entry in pipeline]}')
     return entries
+
+
+def replace(pipeline: Sequence[Mapping[str, Any]], old: str,
+            transform: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """A copy of ``pipeline`` with every entry of type ``old`` replaced by
+    a copy of ``transform``.
+
+    Example: crop at random scales instead of the photographs' own::
+
+        replace(pipeline, 'Crop', dict(type='RandomResizedCrop', keys=['gt'], crop_size=96))
+
+    Args:
+        pipeline: the data pipeline (a list of transform configs).
+        old: the transform type to replace (scope ignored).
+        transform: the transform config put in its place.
+
+    Returns:
+        The new pipeline; its entries are copies.
+
+    Raises:
+        ValueError: when no entry has type ``old``.
+    """
+    if not any(type_name(entry) == old for entry in pipeline):
+        raise ValueError(f'the pipeline has no {old} transform to replace with '
+                         f'{type_name(transform) or transform!r}: '
+                         f'{[type_name(entry) for entry in pipeline]}')
+    return [copy.deepcopy(dict(transform if type_name(entry) == old else entry))
+            for entry in pipeline]
