@@ -47,7 +47,6 @@ import cpra_mm  # noqa: F401  (first: numpy / torch compatibility shims)
 import argparse
 import importlib
 import json
-import os
 import os.path as osp
 import sys
 from typing import Any, Dict, List, Optional, Sequence
@@ -65,6 +64,7 @@ from cpra_mm.apis.downstream_report import GAP_TOLERANCE, table_metrics
 from cpra_mm.apis.downstream_task import TASKS, detect_task
 from cpra_mm.apis.rain_pixel_split import (RESIDUE_BINS, split_by_rain, streak_residue,
                                            summarise_residue)
+from cpra_mm.utils.image_io import atomic_output
 from cpra_mm.utils.pipeline_edit import type_name
 
 SETS = ('rainy', 'derained', 'derained_on_rain', 'derained_off_rain')
@@ -101,44 +101,45 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     return args
 
 
-def load_and_rain_datasets(cfg: Config) -> tuple:
-    """The test set twice: loaded (clean) and loaded with the rainy mode's
-    ``AddRain``, each pipeline cut right after that step, and the folder
-    the image names are relative to."""
+def load_and_rain(cfg: Config) -> tuple:
+    """The test set with its pipeline cut right before the rainy mode's
+    ``AddRain``, that ``AddRain`` built, and the folder the image names are
+    relative to."""
     task = detect_task(cfg)
     scope = next(name for name, known in TASKS.items() if known is task)
     init_default_scope(scope)
-    datasets = importlib.import_module(f'{scope}.registry').DATASETS
+    registry = importlib.import_module(f'{scope}.registry')
     dataset_cfg = eval_dataset_cfg(cfg)
     steps = [type_name(step) for step in dataset_cfg.pipeline]
     if 'AddRain' not in steps:
         raise ValueError(f'{cfg.filename}: the rainy mode\'s test pipeline has no AddRain: '
                          f'{steps}')
     rain_at = steps.index('AddRain')
-    clean = datasets.build(dict(dataset_cfg, pipeline=dataset_cfg.pipeline[:rain_at]))
-    rainy = datasets.build(dict(dataset_cfg, pipeline=dataset_cfg.pipeline[:rain_at + 1]))
-    return clean, rainy, clean.data_prefix[task.image_prefix]
+    loaded = registry.DATASETS.build(dict(dataset_cfg, pipeline=dataset_cfg.pipeline[:rain_at]))
+    add_rain = registry.TRANSFORMS.build(dataset_cfg.pipeline[rain_at])
+    return loaded, add_rain, loaded.data_prefix[task.image_prefix]
 
 
 def write_png(path: str, image: np.ndarray) -> None:
-    """Write PNG data (lossless, whatever the name's extension) to ``path``."""
-    os.makedirs(osp.dirname(path), exist_ok=True)
+    """Write PNG data (lossless, whatever the name's extension) to ``path``
+    atomically, creating its folder."""
     ok, data = cv2.imencode('.png', image)
     if not ok:
         raise OSError(f'cannot encode {path}')
-    with open(path, 'wb') as file:
-        file.write(data.tobytes())
+    with atomic_output(path) as temporary:
+        temporary.write_bytes(data.tobytes())
 
 
 def write_sets(args: argparse.Namespace, cfg: Config) -> np.ndarray:
     """Render, derain, split and write every test image; return the summed
     :func:`streak_residue` arrays."""
-    clean_set, rainy_set, image_root = load_and_rain_datasets(cfg)
+    dataset, add_rain, image_root = load_and_rain(cfg)
     derainer = init_derainer(checkpoint=args.derainer_checkpoint)
     sums = np.zeros((len(RESIDUE_BINS) - 1, 4))
-    for index in tqdm(range(len(clean_set)), desc='derain and split', unit='image'):
-        loaded, rained = clean_set[index], rainy_set[index]
-        clean, rainy = loaded['img'], rained['img']
+    for index in tqdm(range(len(dataset)), desc='derain and split', unit='image'):
+        loaded = dataset[index]
+        clean = loaded['img']
+        rainy = add_rain(dict(loaded, img=clean.copy()))['img']
         derained = derain(derainer, np.ascontiguousarray(rainy[..., ::-1]),
                           flip_ensemble=not args.derain_one_pass)[..., ::-1]
         derained = np.ascontiguousarray(derained)
