@@ -8,6 +8,16 @@ PRESETS: Dict[str, Dict[str, Any]] = {
     # Trains on a CPU in minutes; the built-in model and the demos use it.
     'small': dict(dim=16, num_blocks=(1, 2, 2, 2), num_refinement_blocks=1,
                   heads=(1, 1, 2, 2), ffn_expansion=2.0),
+    # 'small' with more blocks at 1/4 and 1/8 resolution (3 and 4 instead
+    # of 2 and 2), where a block is cheap: about 1.5 times the parameters,
+    # about 1.1 times the time. Grown from a trained 'small' network
+    # (cpra_mm/models/depth_growth.py, tools/grow_weights.py).
+    'small_deep': dict(dim=16, num_blocks=(1, 2, 3, 4), num_refinement_blocks=1,
+                       heads=(1, 1, 2, 2), ffn_expansion=2.0),
+    # 'small' with a second block at full resolution (encoder, decoder and
+    # refinement): the parameters of 'small', about 1.5 times the time.
+    'small_fine': dict(dim=16, num_blocks=(2, 2, 2, 2), num_refinement_blocks=2,
+                       heads=(1, 1, 2, 2), ffn_expansion=2.0),
     # Made for chains (derain -> detect/segment): half the width of 'small',
     # one block at full and half resolution, no refinement blocks, a narrower
     # FFN; the U-Net's depth sits at 1/4 and 1/8 resolution, where it is

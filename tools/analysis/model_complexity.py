@@ -1,7 +1,10 @@
 """Parameters and multiply-accumulates of each CPRAformer preset and layout.
 
 MACs are counted with torch's own ``FlopCounterMode`` (convolutions and
-matrix products; one MAC = two FLOPs) on one ``3 x H x W`` image.
+matrix products; one MAC = two FLOPs) on one ``3 x H x W`` image, with
+gradients recorded: the network then runs the plain ATen operations, which
+the counter sees, and not the fused oneDNN CPU kernels of its gradient-free
+path (cpra_mm/models/layers/onednn_fusion.py), which it does not.
 
 Example::
 
@@ -21,7 +24,7 @@ def complexity(preset: str, layout: str, height: int, width: int) -> Dict[str, f
     """``{'params': int, 'gmacs': float, 'conv_gmacs': float, 'matmul_gmacs': float}``."""
     model = CPRAformer(preset, layout=layout).eval()
     counter = FlopCounterMode(display=False)
-    with torch.no_grad(), counter:
+    with torch.enable_grad(), counter:
         model(torch.rand(1, 3, height, width))
     by_op = counter.get_flop_counts()['Global']
     conv = sum(v for k, v in by_op.items() if 'convolution' in str(k))

@@ -1,0 +1,105 @@
+"""Grow a trained derainer into a deeper network that computes the same
+thing, to train further as ``load_from``.
+
+The deeper network is the ``model.generator`` of ``--config`` (e.g. a
+config with ``preset='small_deep'``); the blocks the trained network lacks
+start as the identity (cpra_mm/models/depth_growth.py). The file written has
+the layout of tools/export_weights.py (``generator.`` keys, ``meta`` with
+``preset``, ``layout`` and ``grown_from``), so it is a ``load_from`` and
+:func:`cpra_mm.apis.init_derainer` checkpoint.
+
+Example:
+    python tools/grow_weights.py \
+        work_dirs/cpraformer_small-..._stage20-multi-scale-strong-streaks/iter_600.pth \
+        work_dirs/EXP/grown_init.pth --config configs/cpraformer/EXP.py
+"""
+import cpra_mm  # noqa: F401  (first: torch >= 2.6 checkpoint allow-list)
+
+import argparse
+import os
+import os.path as osp
+import sys
+from typing import Optional, Sequence
+
+import torch
+
+from cpra_mm.apis.generator_builder import build_generator, generator_config_from_config
+from cpra_mm.models.depth_growth import blocks_per_level, grown_state_dict
+from cpra_mm.utils.derainer_checkpoint import (GENERATOR_PREFIX, generator_state_dict,
+                                               read_checkpoint)
+
+
+def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Grow a trained CPRAformer into the deeper network of a config; the new '
+        'blocks start as the identity.')
+    parser.add_argument('checkpoint', help='the trained network (training checkpoint or '
+                        'exported weights)')
+    parser.add_argument('out', help='the grown weights (.pth); never the input')
+    parser.add_argument('--config', required=True,
+                        help='config whose model.generator is the deeper network')
+    parser.add_argument('--check-size', type=int, default=64,
+                        help='side of the random image on which the grown network is checked '
+                        'to compute what the trained one does (default: 64)')
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    if osp.abspath(args.out) == osp.abspath(args.checkpoint):
+        print(f'error: out {args.out} is the input checkpoint', file=sys.stderr)
+        return 2
+    generator = generator_config_from_config(args.config)
+    source = generator_state_dict(read_checkpoint(args.checkpoint), args.checkpoint)
+    target = build_generator(generator).eval()
+    try:
+        state = grown_state_dict(source, target, source_name=args.checkpoint)
+        trained = build_generator(dict(generator, **_size_of(source, generator))).eval()
+        trained.load_state_dict(source, strict=True)
+    except (ValueError, RuntimeError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 1
+    target.load_state_dict(state, strict=True)
+    image = torch.rand(1, 3, args.check_size, args.check_size,
+                       generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        difference = (target(image) - trained(image)).abs().max().item()
+    if difference > 1e-5:
+        print(f'error: the grown network differs from {args.checkpoint} by {difference:.2e}',
+              file=sys.stderr)
+        return 1
+    meta = dict(preset=generator.get('preset', 'paper'),
+                layout=generator.get('layout', 'reference'),
+                grown_from=osp.basename(args.checkpoint))
+    if osp.dirname(args.out):
+        os.makedirs(osp.dirname(args.out), exist_ok=True)
+    torch.save({'state_dict': {GENERATOR_PREFIX + k: v for k, v in state.items()}, 'meta': meta},
+               args.out)
+    before, after = blocks_per_level(source), blocks_per_level(state)
+    grown = ', '.join(f'{level} {before[level]} -> {after[level]}' for level in before
+                      if before[level] != after[level])
+    print(f'{args.checkpoint} -> {args.out}: {grown}; same output (max difference '
+          f'{difference:.1e} on a random {args.check_size} x {args.check_size} image)')
+    return 0
+
+
+def _size_of(state: dict, generator: dict) -> dict:
+    """The size arguments of the network ``state`` belongs to: ``generator``'s
+    width and heads with ``state``'s number of blocks per level."""
+    counts = blocks_per_level(state)
+    return dict(preset=None, dim=generator.get('dim') or _preset(generator)['dim'],
+                heads=generator.get('heads') or _preset(generator)['heads'],
+                ffn_expansion=(generator.get('ffn_expansion')
+                               or _preset(generator)['ffn_expansion']),
+                num_blocks=tuple(counts[level] for level in
+                                 ('encoder_level1', 'encoder_level2', 'encoder_level3', 'latent')),
+                num_refinement_blocks=counts['refinement'])
+
+
+def _preset(generator: dict) -> dict:
+    from cpra_mm.models import PRESETS
+    return PRESETS[generator.get('preset', 'paper')]
+
+
+if __name__ == '__main__':
+    sys.exit(main())
