@@ -127,3 +127,9 @@ def test_grow_weights_tool_errors(tmp_path, grow_tool, capsys):
     assert not (tmp_path / 'out.pth').exists()
     assert grow_tool.main([str(source), str(source), '--config', str(config)]) == 2
     assert 'is the input checkpoint' in capsys.readouterr().err
+    assert grow_tool.main([str(tmp_path / 'absent.pth'), str(tmp_path / 'out.pth'),
+                           '--config', str(config)]) == 1
+    assert 'absent.pth' in capsys.readouterr().err
+    config.write_text("model = dict(generator=dict(type='CPRAformer', preset='huge'))\n")
+    assert grow_tool.main([str(source), str(tmp_path / 'out.pth'), '--config', str(config)]) == 1
+    assert 'preset must be one of' in capsys.readouterr().err

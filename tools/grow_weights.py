@@ -24,6 +24,7 @@ from typing import Optional, Sequence
 import torch
 
 from cpra_mm.apis.generator_builder import build_generator, generator_config_from_config
+from cpra_mm.models import PRESETS
 from cpra_mm.models.depth_growth import blocks_per_level, grown_state_dict
 from cpra_mm.utils.derainer_checkpoint import (GENERATOR_PREFIX, generator_state_dict,
                                                read_checkpoint)
@@ -49,14 +50,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if osp.abspath(args.out) == osp.abspath(args.checkpoint):
         print(f'error: out {args.out} is the input checkpoint', file=sys.stderr)
         return 2
-    generator = generator_config_from_config(args.config)
-    source = generator_state_dict(read_checkpoint(args.checkpoint), args.checkpoint)
-    target = build_generator(generator).eval()
     try:
+        generator = generator_config_from_config(args.config)
+        source = generator_state_dict(read_checkpoint(args.checkpoint), args.checkpoint)
+        target = build_generator(generator).eval()
         state = grown_state_dict(source, target, source_name=args.checkpoint)
         trained = build_generator(dict(generator, **_size_of(source, generator))).eval()
         trained.load_state_dict(source, strict=True)
-    except (ValueError, RuntimeError) as error:
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
     target.load_state_dict(state, strict=True)
@@ -87,18 +88,14 @@ def _size_of(state: dict, generator: dict) -> dict:
     """The size arguments of the network ``state`` belongs to: ``generator``'s
     width and heads with ``state``'s number of blocks per level."""
     counts = blocks_per_level(state)
-    return dict(preset=None, dim=generator.get('dim') or _preset(generator)['dim'],
-                heads=generator.get('heads') or _preset(generator)['heads'],
-                ffn_expansion=(generator.get('ffn_expansion')
-                               or _preset(generator)['ffn_expansion']),
+    preset = generator.get('preset', 'paper')
+    size = dict(PRESETS[preset]) if preset is not None else {}
+    size.update({k: generator[k] for k in ('dim', 'heads', 'ffn_expansion') if k in generator})
+    return dict(preset=None, dim=size['dim'], heads=size['heads'],
+                ffn_expansion=size['ffn_expansion'],
                 num_blocks=tuple(counts[level] for level in
                                  ('encoder_level1', 'encoder_level2', 'encoder_level3', 'latent')),
                 num_refinement_blocks=counts['refinement'])
-
-
-def _preset(generator: dict) -> dict:
-    from cpra_mm.models import PRESETS
-    return PRESETS[generator.get('preset', 'paper')]
 
 
 if __name__ == '__main__':
