@@ -24,7 +24,6 @@ from typing import Optional, Sequence
 import torch
 
 from cpra_mm.apis.generator_builder import build_generator, generator_config_from_config
-from cpra_mm.models import PRESETS
 from cpra_mm.models.depth_growth import blocks_per_level, grown_state_dict
 from cpra_mm.utils.derainer_checkpoint import (GENERATOR_PREFIX, generator_state_dict,
                                                read_checkpoint)
@@ -55,7 +54,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         source = generator_state_dict(read_checkpoint(args.checkpoint), args.checkpoint)
         target = build_generator(generator).eval()
         state = grown_state_dict(source, target, source_name=args.checkpoint)
-        trained = build_generator(dict(generator, **_size_of(source, generator))).eval()
+        trained = build_generator(dict(generator, **_depth_of(source))).eval()
         trained.load_state_dict(source, strict=True)
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f'error: {error}', file=sys.stderr)
@@ -84,16 +83,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
-def _size_of(state: dict, generator: dict) -> dict:
-    """The size arguments of the network ``state`` belongs to: ``generator``'s
-    width and heads with ``state``'s number of blocks per level."""
+def _depth_of(state: dict) -> dict:
+    """The ``num_blocks`` and ``num_refinement_blocks`` of the network
+    ``state`` belongs to (CPRAformer's size arguments override its preset)."""
     counts = blocks_per_level(state)
-    preset = generator.get('preset', 'paper')
-    size = dict(PRESETS[preset]) if preset is not None else {}
-    size.update({k: generator[k] for k in ('dim', 'heads', 'ffn_expansion') if k in generator})
-    return dict(preset=None, dim=size['dim'], heads=size['heads'],
-                ffn_expansion=size['ffn_expansion'],
-                num_blocks=tuple(counts[level] for level in
+    return dict(num_blocks=tuple(counts[level] for level in
                                  ('encoder_level1', 'encoder_level2', 'encoder_level3', 'latent')),
                 num_refinement_blocks=counts['refinement'])
 
