@@ -1,16 +1,22 @@
-"""The shipped derainers (the default, stage sixteen; the one trained from
-random weights; stages three to six, nine, eleven, twelve, fifteen and twenty-one) load, remove upright
-rain and, with streak alignment, rain slanted past their training angles, and leave a dry
-image alone."""
+"""The shipped derainers (the default, stage twenty-one; the one trained from
+random weights; stages three to six, nine, eleven, twelve, fifteen and sixteen) load, remove
+upright rain and, with streak alignment, rain slanted past their training angles, and leave a
+dry image alone; the chain configs build the network the default's weights fit."""
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine import Config
 from skimage import data as skimage_data
 
-from cpra_mm.apis import derain, init_derainer
+from cpra_mm.apis import BUILTIN_CHECKPOINT, derain, init_derainer
 from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
-from cpra_mm.utils.shipped_weights import WEIGHTS_DIR
+from cpra_mm.utils.derainer_checkpoint import checkpoint_meta, read_checkpoint
+from cpra_mm.utils.shipped_weights import BUILTIN_DERAINER_NETWORK, WEIGHTS_DIR
+
+CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 
 STAGE_THREE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1200iter_photo-corpus-stage3-nohaze.pth'
 FROM_RANDOM_WEIGHTS = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-2400iter_photo-corpus-scratch.pth'
@@ -22,8 +28,7 @@ STAGE_ELEVEN = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-1200iter_photo-cor
 STAGE_TWELVE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage12-rain-emphasis12.pth'
 STAGE_FIFTEEN = (WEIGHTS_DIR /
                  'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage15-rain-emphasis-local-mean4.pth')
-STAGE_TWENTY_ONE = (WEIGHTS_DIR /
-                    'cpraformer_small_deep-corrected_1xb8-600iter_photo-corpus-stage21-grown.pth')
+STAGE_SIXTEEN = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage16-over-removal.pth'
 
 
 def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
@@ -33,9 +38,9 @@ def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
 
 @pytest.fixture(scope='module', params=[None, FROM_RANDOM_WEIGHTS, STAGE_THREE, STAGE_FOUR, STAGE_FIVE,
                         STAGE_SIX, STAGE_NINE, STAGE_ELEVEN, STAGE_TWELVE, STAGE_FIFTEEN,
-                                      STAGE_TWENTY_ONE],
+                                      STAGE_SIXTEEN],
                 ids=['default', 'scratch', 'stage3', 'stage4', 'stage5', 'stage6', 'stage9',
-                     'stage11', 'stage12', 'stage15', 'stage21'])
+                     'stage11', 'stage12', 'stage15', 'stage16'])
 def builtin(request):
     torch.set_num_threads(1)
     return init_derainer(checkpoint=None if request.param is None else str(request.param))
@@ -72,3 +77,25 @@ def test_streak_alignment_removes_rain_slanted_past_the_training_angles(builtin,
         alone = derain(builtin, rainy, tile_size=None, align_streaks=False)
     assert _psnr(clean, aligned) > _psnr(clean, alone) + 1.5
     assert _psnr(clean, aligned) > _psnr(clean, rainy) + 3.0
+
+
+def test_the_builtin_network_is_the_one_its_weights_fit():
+    meta = checkpoint_meta(read_checkpoint(BUILTIN_CHECKPOINT))
+    assert dict(type='CPRAformer', preset=meta['preset'], layout=meta['layout']) == \
+        BUILTIN_DERAINER_NETWORK
+
+
+@pytest.mark.parametrize('config', ['downstream/_base_/cpraformer_derainer.py',
+                                    'demo/shapes-detector_cpraformer-frozen_rainy.py',
+                                    'demo/shapes-segmenter_cpraformer-joint_rainy.py'])
+def test_chain_configs_build_the_builtin_network(config):
+    """The chain configs' derainer is the network of the built-in weights,
+    so `--cfg-options ...derainer_checkpoint=<built-in>` loads."""
+    cfg = Config.fromfile(CONFIGS / config)
+    if 'model' not in cfg:
+        derainer = cfg.derain_preprocessor.derainer
+    elif 'task_model' in cfg.model:
+        derainer = cfg.model.task_model.data_preprocessor.derainer
+    else:
+        derainer = cfg.model.data_preprocessor.derainer
+    assert dict(derainer) == BUILTIN_DERAINER_NETWORK

@@ -27,13 +27,12 @@ from cpra_mm.det import DerainDetDataPreprocessor, DerainDetVisualizationHook
 from cpra_mm.downstream.chain_config import (PACK_META_KEYS, add_clean_copy, add_derain_stage,
                                              add_rain, remove_rain)
 from cpra_mm.seg import DerainSegDataPreProcessor, DerainSegVisualizationHook
-from cpra_mm.utils.shipped_weights import builtin_derainer_checkpoint, shipped_weights
+from cpra_mm.utils.shipped_weights import (BUILTIN_DERAINER_NETWORK, builtin_derainer_checkpoint,
+                                           shipped_weights)
 from tool_loading import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / 'configs' / 'demo'
-DERAINER = dict(type='CPRAformer', preset='small', layout='corrected')
-"""The shipped derainer's network (its checkpoint's meta)."""
 
 CHAINS = {
     'det': ('mmdet', 'shapes_detector', 'shapes-detector'),
@@ -129,7 +128,7 @@ def test_stock_test_matches_eval_downstream(task, mode, workspace, tmp_path, mon
     monkeypatch.chdir(workspace)
     clean_cfg = Config.fromfile(str(DEMO / f'{clean}.py'))
     clean_cfg.merge_from_dict(SMALL_LOADER)
-    cfg = derive_mode_config(clean_cfg, mode, rain_seed=0, derainer=DERAINER,
+    cfg = derive_mode_config(clean_cfg, mode, rain_seed=0, derainer=BUILTIN_DERAINER_NETWORK,
                              derainer_checkpoint=builtin_derainer_checkpoint())
     api = evaluate_mode(cfg, weights, str(tmp_path / 'api'), f'{task}_{mode}')
     assert stock == table_metrics(api.metrics, TASKS[scope], mode)
@@ -181,9 +180,9 @@ def test_chain_config_edits():
     with pytest.raises(ValueError, match='LoadImage'):
         add_rain(pipeline[1:])
     derain = add_derain_stage(dict(type='mmseg.SegDataPreProcessor', size=(4, 4)),
-                              derainer=DERAINER, trainable=True)
+                              derainer=BUILTIN_DERAINER_NETWORK, trainable=True)
     assert derain == dict(type='mmseg.DerainSegDataPreProcessor', size=(4, 4),
-                          derainer=DERAINER, trainable=True)
+                          derainer=BUILTIN_DERAINER_NETWORK, trainable=True)
     assert add_derain_stage(derain, trainable=False)['trainable'] is False
     with pytest.raises(ValueError, match='only DetDataPreprocessor'):
         add_derain_stage(dict(type='BaseDataPreprocessor'))

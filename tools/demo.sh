@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What deraining buys downstream, end to end on a CPU: evaluate the shipped
 # shapes detector and segmenter on clean, rainy (AddRain, seed 0) and
-# derained (shipped CPRAformer small) validation images, and print both
+# derained (the built-in CPRAformer) validation images, and print both
 # tables. Creates the demo data first when it is missing. About 1.5-3
 # minutes on 2 CPU cores (128 validation images per model).
 #

@@ -6,9 +6,11 @@
 # settings of joint fine-tuning (JointDerainTaskModel).
 #
 # The size and layout must be those of the checkpoint: these match the
-# shipped derainer (configs/demo/_base_/builtin_derainer.py). For a
-# paper-size model use dict(type='CPRAformer', preset='paper',
-# layout='reference').
+# built-in derainer (cpra_mm.utils.shipped_weights.BUILTIN_DERAINER_NETWORK;
+# configs/demo/_base_/builtin_derainer.py), preset 'small_deep'. For the
+# other shipped weights of preset 'small' use
+# dict(type='CPRAformer', preset='small', layout='corrected'), for a
+# paper-size model dict(type='CPRAformer', preset='paper', layout='reference').
 #
 # Give the weights on the command line:
 #   --cfg-options model.data_preprocessor.derainer_checkpoint=PATH
@@ -26,7 +28,7 @@
 # twice the derainer's time, fewer of its artefacts; set it to False where
 # the derainer's time matters more.
 derain_preprocessor = dict(
-    derainer=dict(type='CPRAformer', preset='small', layout='corrected'),
+    derainer=dict(type='CPRAformer', preset='small_deep', layout='corrected'),
     derainer_checkpoint=None,
     derain_tile_size=512,
     derain_tile_overlap=32,
