@@ -1,5 +1,5 @@
-"""The shipped derainers (the default, stage twenty-one; the one trained from
-random weights; stages three to six, nine, eleven, twelve, fifteen and sixteen) load, remove
+"""The shipped derainers (the default, stage twenty-one's control; the one trained from
+random weights; stages three to six, nine, eleven, twelve, fifteen, sixteen and twenty-one) load, remove
 upright rain and, with streak alignment, rain slanted past their training angles, and leave a
 dry image alone; the chain configs build the network the default's weights fit."""
 from pathlib import Path
@@ -29,6 +29,8 @@ STAGE_TWELVE = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-600iter_photo-corp
 STAGE_FIFTEEN = (WEIGHTS_DIR /
                  'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage15-rain-emphasis-local-mean4.pth')
 STAGE_SIXTEEN = WEIGHTS_DIR / 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage16-over-removal.pth'
+STAGE_TWENTY_ONE = (WEIGHTS_DIR /
+                    'cpraformer_small_deep-corrected_1xb8-600iter_photo-corpus-stage21-grown.pth')
 
 
 def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
@@ -38,9 +40,9 @@ def _psnr(reference: np.ndarray, image: np.ndarray) -> float:
 
 @pytest.fixture(scope='module', params=[None, FROM_RANDOM_WEIGHTS, STAGE_THREE, STAGE_FOUR, STAGE_FIVE,
                         STAGE_SIX, STAGE_NINE, STAGE_ELEVEN, STAGE_TWELVE, STAGE_FIFTEEN,
-                                      STAGE_SIXTEEN],
+                                      STAGE_SIXTEEN, STAGE_TWENTY_ONE],
                 ids=['default', 'scratch', 'stage3', 'stage4', 'stage5', 'stage6', 'stage9',
-                     'stage11', 'stage12', 'stage15', 'stage16'])
+                     'stage11', 'stage12', 'stage15', 'stage16', 'stage21'])
 def builtin(request):
     torch.set_num_threads(1)
     return init_derainer(checkpoint=None if request.param is None else str(request.param))

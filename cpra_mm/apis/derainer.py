@@ -4,7 +4,7 @@ Example::
 
     from cpra_mm.apis import derain, init_derainer
 
-    model = init_derainer()                       # the built-in model (small_deep)
+    model = init_derainer()                       # the built-in small model
     model = init_derainer(precision='bf16', compile=True)   # opt-in fast modes
     model = init_derainer(
         'configs/cpraformer/cpraformer_small-corrected_1xb8-2000iter_builtin-photos.py',
@@ -29,7 +29,7 @@ from .generator_builder import (ConfigLike, build_generator, generator_config_fr
                                 generator_config_from_meta)
 
 BUILTIN_CHECKPOINT = WEIGHTS_DIR / BUILTIN_DERAINER
-"""The built-in model (small_deep) trained on photographs (a bare state dict plus
+"""The built-in small model trained on photographs (a bare state dict plus
 ``meta`` with ``preset`` and ``layout``)."""
 
 FLOAT_RANGE_TOLERANCE = 1e-3

@@ -10,13 +10,13 @@ from pathlib import Path
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / 'weights'
 """The folder of the shipped weights."""
 
-BUILTIN_DERAINER = 'cpraformer_small_deep-corrected_1xb8-600iter_photo-corpus-stage21-grown.pth'
+BUILTIN_DERAINER = 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage21-continued-control.pth'
 """The file of the built-in derainer: the default of ``init_derainer()``,
 ``tools/derain.py`` and the demo chains. The one place that names it:
 replacing the model is this line, :data:`BUILTIN_DERAINER_NETWORK` and the
 file."""
 
-BUILTIN_DERAINER_NETWORK = dict(type='CPRAformer', preset='small_deep', layout='corrected')
+BUILTIN_DERAINER_NETWORK = dict(type='CPRAformer', preset='small', layout='corrected')
 """The network the built-in weights fit (their ``meta``): the ``derainer``
 of the chain configs (``configs/downstream/_base_/cpraformer_derainer.py``
 and the demo's ``configs/demo/_base_/builtin_derainer.py``)."""

@@ -7,10 +7,10 @@
 #
 # The size and layout must be those of the checkpoint: these match the
 # built-in derainer (cpra_mm.utils.shipped_weights.BUILTIN_DERAINER_NETWORK;
-# configs/demo/_base_/builtin_derainer.py), preset 'small_deep'. For the
-# other shipped weights of preset 'small' use
-# dict(type='CPRAformer', preset='small', layout='corrected'), for a
-# paper-size model dict(type='CPRAformer', preset='paper', layout='reference').
+# configs/demo/_base_/builtin_derainer.py), preset 'small'. For the shipped
+# 'small_deep' weights use dict(type='CPRAformer', preset='small_deep',
+# layout='corrected'), for a paper-size model
+# dict(type='CPRAformer', preset='paper', layout='reference').
 #
 # Give the weights on the command line:
 #   --cfg-options model.data_preprocessor.derainer_checkpoint=PATH
@@ -28,7 +28,7 @@
 # twice the derainer's time, fewer of its artefacts; set it to False where
 # the derainer's time matters more.
 derain_preprocessor = dict(
-    derainer=dict(type='CPRAformer', preset='small_deep', layout='corrected'),
+    derainer=dict(type='CPRAformer', preset='small', layout='corrected'),
     derainer_checkpoint=None,
     derain_tile_size=512,
     derain_tile_overlap=32,
