@@ -115,6 +115,27 @@ def test_grow_weights_tool_writes_an_init_derainer_checkpoint(tmp_path, grow_too
         torch.testing.assert_close(grown(image), trained(image), rtol=0, atol=1e-6)
 
 
+def test_grown_weights_with_a_size_override_rebuild_from_their_meta(tmp_path, grow_tool):
+    """A config that overrides the preset's depth (stage twenty-two's
+    num_blocks on small_deep) records it in meta, so init_derainer() builds
+    the grown network without the config."""
+    trained = randomised(CPRAformer('small_deep', layout='corrected'), seed=4)
+    source = tmp_path / 'deep.pth'
+    torch.save({'state_dict': trained.state_dict()}, source)
+    config = tmp_path / 'deeper.py'
+    config.write_text("model = dict(generator=dict(type='CPRAformer', preset='small_deep', "
+                      "layout='corrected', num_blocks=(1, 2, 3, 6)))\n")
+    out = tmp_path / 'deeper.pth'
+    assert grow_tool.main([str(source), str(out), '--config', str(config)]) == 0
+    saved = torch.load(out, map_location='cpu', weights_only=True)
+    assert saved['meta']['num_blocks'] == (1, 2, 3, 6)
+    grown = init_derainer(checkpoint=out)
+    assert grown.config['num_blocks'] == (1, 2, 3, 6)
+    image = torch.rand(1, 3, 48, 48, generator=torch.Generator().manual_seed(6))
+    with torch.no_grad():
+        torch.testing.assert_close(grown(image), trained(image), rtol=0, atol=1e-6)
+
+
 def test_grow_weights_tool_errors(tmp_path, grow_tool, capsys):
     deep = randomised(CPRAformer('small_deep', layout='corrected'), seed=0)
     source = tmp_path / 'deep.pth'

@@ -23,6 +23,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import torch
 
+from cpra_mm.apis.generator_builder import generator_meta
 from cpra_mm.utils.derainer_checkpoint import read_checkpoint
 
 DROPPED_META_KEYS = ('hook_msgs',)
@@ -41,8 +42,10 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 
 
 def derainer_only(exported: dict, config: str) -> dict:
-    """Keep the ``generator.`` weights and write the generator's ``preset``
-    and ``layout`` (from ``config``'s ``model.generator``) into ``meta``.
+    """Keep the ``generator.`` weights and write the generator's ``preset``,
+    ``layout`` and other network arguments (from ``config``'s
+    ``model.generator``, :func:`~cpra_mm.apis.generator_builder.generator_meta`)
+    into ``meta``.
 
     The training config's text is dropped from ``meta``: it is not needed to
     rebuild the network and would be code to run.
@@ -56,8 +59,7 @@ def derainer_only(exported: dict, config: str) -> dict:
     if not state:
         raise ValueError('the checkpoint holds no generator.* weights')
     meta = {k: v for k, v in exported['meta'].items() if k != 'cfg'}
-    meta.update(preset=generator.get('preset', 'paper'),
-                layout=generator.get('layout', 'reference'))
+    meta.update(generator_meta(generator))
     return {'state_dict': state, 'meta': meta}
 
 

@@ -5,7 +5,8 @@ The deeper network is the ``model.generator`` of ``--config`` (e.g. a
 config with ``preset='small_deep'``); the blocks the trained network lacks
 start as the identity (cpra_mm/models/depth_growth.py). The file written has
 the layout of tools/export_weights.py (``generator.`` keys, ``meta`` with
-``preset``, ``layout`` and ``grown_from``), so it is a ``load_from`` and
+``preset``, ``layout``, the config's other network arguments and
+``grown_from``), so it is a ``load_from`` and
 :func:`cpra_mm.apis.init_derainer` checkpoint.
 
 Example:
@@ -23,7 +24,8 @@ from typing import Optional, Sequence
 
 import torch
 
-from cpra_mm.apis.generator_builder import build_generator, generator_config_from_config
+from cpra_mm.apis.generator_builder import (build_generator, generator_config_from_config,
+                                            generator_meta)
 from cpra_mm.models.depth_growth import blocks_per_level, grown_state_dict
 from cpra_mm.utils.derainer_checkpoint import (GENERATOR_PREFIX, generator_state_dict,
                                                read_checkpoint)
@@ -68,9 +70,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f'error: the grown network differs from {args.checkpoint} by {difference:.2e}',
               file=sys.stderr)
         return 1
-    meta = dict(preset=generator.get('preset', 'paper'),
-                layout=generator.get('layout', 'reference'),
-                grown_from=osp.basename(args.checkpoint))
+    meta = dict(generator_meta(generator), grown_from=osp.basename(args.checkpoint))
     if osp.dirname(args.out):
         os.makedirs(osp.dirname(args.out), exist_ok=True)
     torch.save({'state_dict': {GENERATOR_PREFIX + k: v for k, v in state.items()}, 'meta': meta},

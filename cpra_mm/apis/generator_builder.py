@@ -5,15 +5,24 @@ The network class is looked up in cpra_mm's own registry, so a config's
 ``model.generator`` may name it ``'CPRAformer'`` or with any scope prefix
 (``'mmagic.CPRAformer'``, ``'cpra_mm.CPRAformer'``).
 """
+import inspect
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Union
 
 from mmengine.config import Config
 from torch import nn
 
+from cpra_mm.models import CPRAformer
 from cpra_mm.registry import MODELS
 
 ConfigLike = Union[str, Path, Config]
+
+NETWORK_ARGUMENTS = tuple(name for name in inspect.signature(CPRAformer).parameters
+                          if name not in ('preset', 'layout'))
+"""The arguments of :class:`~cpra_mm.models.CPRAformer` besides ``preset``
+and ``layout`` (size overrides such as ``num_blocks``, layout switches such
+as ``gate_norm``) that a checkpoint's ``meta`` records when its config sets
+them."""
 
 
 def load_config(config: ConfigLike) -> Config:
@@ -51,10 +60,24 @@ def generator_config_from_config(config: ConfigLike) -> Dict[str, Any]:
     return generator.to_dict() if hasattr(generator, 'to_dict') else dict(generator)
 
 
+def generator_meta(generator: Mapping[str, Any]) -> Dict[str, Any]:
+    """What a checkpoint's ``meta`` records of the network described by
+    ``generator`` (``dict(type='CPRAformer', preset=..., ...)``):
+    ``preset`` and ``layout`` (with CPRAformer's defaults) and every other
+    argument of :data:`NETWORK_ARGUMENTS` it sets, so that
+    :func:`generator_config_from_meta` rebuilds the same network."""
+    meta = dict(preset=generator.get('preset', 'paper'),
+                layout=generator.get('layout', 'reference'))
+    meta.update({k: v for k, v in generator.items() if k in NETWORK_ARGUMENTS})
+    return meta
+
+
 def generator_config_from_meta(meta: Optional[Mapping[str, Any]],
                                source: Union[str, Path]) -> Dict[str, Any]:
     """The network's config from a checkpoint's ``meta`` (``preset`` and,
-    optionally, ``layout`` of :class:`~cpra_mm.models.CPRAformer`).
+    optionally, ``layout`` and the arguments of :data:`NETWORK_ARGUMENTS`
+    of :class:`~cpra_mm.models.CPRAformer`, as :func:`generator_meta`
+    writes them).
 
     Raises:
         ValueError: no ``meta['preset']``; the message asks for a config.
@@ -63,8 +86,7 @@ def generator_config_from_meta(meta: Optional[Mapping[str, Any]],
         raise ValueError(f'checkpoint {source} has no meta preset to build the network from; '
                          'pass the config it was trained with')
     generator = dict(type='CPRAformer', preset=meta['preset'])
-    if 'layout' in meta:
-        generator['layout'] = meta['layout']
+    generator.update({k: meta[k] for k in ('layout', *NETWORK_ARGUMENTS) if k in meta})
     return generator
 
 
