@@ -12,15 +12,17 @@ gets its rainy and derained modes from those files; any other config
 chain files are written with, so both ways give the same test.
 """
 import copy
+import importlib
 import os.path as osp
 from typing import Any, Dict, Optional, Tuple
 
 from mmengine.config import Config, ConfigDict
+from mmengine.registry import init_default_scope
 
 from cpra_mm.downstream.chain_config import add_derain_stage, add_rain
 from cpra_mm.utils.pipeline_edit import type_name
 
-from .downstream_task import detect_task
+from .downstream_task import TASKS, detect_task
 
 MODES: Tuple[str, ...] = ('clean', 'rainy', 'derained')
 """Evaluation modes, in table order."""
@@ -151,3 +153,35 @@ def mode_config(config: str, mode: str, rain_seed: int = 0, rainy_dir: Optional[
         cfg.model.data_preprocessor = add_derain_stage(
             cfg.model.data_preprocessor, **{k: v for k, v in given.items() if v is not None})
     return cfg
+
+
+def rain_free_test_set(cfg: Config) -> Tuple[Any, Any, str]:
+    """The test set of a rainy-mode config with its pipeline cut right
+    before its ``AddRain``, that ``AddRain`` built, and the folder the image
+    paths are relative to.
+
+    Each item of the dataset is the loaded clean image (``results['img']``,
+    BGR uint8, with its metadata such as ``img_path`` and, for a
+    segmentation set, ``seg_map_path``); calling the transform on a copy
+    draws the rain the rainy mode tests on.
+
+    Args:
+        cfg: a rainy (or derained) mode config, e.g. from
+            :func:`mode_config` with ``mode='rainy'``.
+
+    Raises:
+        ValueError: the test pipeline has no ``AddRain``.
+    """
+    task = detect_task(cfg)
+    scope = next(name for name, known in TASKS.items() if known is task)
+    init_default_scope(scope)
+    registry = importlib.import_module(f'{scope}.registry')
+    dataset_cfg = eval_dataset_cfg(cfg)
+    steps = [type_name(step) for step in dataset_cfg.pipeline]
+    if 'AddRain' not in steps:
+        raise ValueError(f'{cfg.filename}: the rainy mode\'s test pipeline has no AddRain: '
+                         f'{steps}')
+    rain_at = steps.index('AddRain')
+    loaded = registry.DATASETS.build(dict(dataset_cfg, pipeline=dataset_cfg.pipeline[:rain_at]))
+    add_rain = registry.TRANSFORMS.build(dataset_cfg.pipeline[rain_at])
+    return loaded, add_rain, loaded.data_prefix[task.image_prefix]

@@ -45,7 +45,6 @@ Example (the demo detector, on development images of the demo's kind):
 import cpra_mm  # noqa: F401  (first: numpy / torch compatibility shims)
 
 import argparse
-import importlib
 import json
 import os.path as osp
 import sys
@@ -54,18 +53,16 @@ from typing import Any, Dict, List, Optional, Sequence
 import cv2
 import numpy as np
 from mmengine.config import Config, DictAction
-from mmengine.registry import init_default_scope
 from tqdm import tqdm
 
 from cpra_mm.apis import BUILTIN_CHECKPOINT, derain, init_derainer
 from cpra_mm.apis.downstream_evaluation import evaluate_mode
-from cpra_mm.apis.downstream_modes import eval_dataset_cfg, mode_config
+from cpra_mm.apis.downstream_modes import mode_config, rain_free_test_set
 from cpra_mm.apis.downstream_report import GAP_TOLERANCE, table_metrics
-from cpra_mm.apis.downstream_task import TASKS, detect_task
+from cpra_mm.apis.downstream_task import detect_task
 from cpra_mm.apis.rain_pixel_split import (RESIDUE_BINS, split_by_rain, streak_residue,
                                            summarise_residue)
 from cpra_mm.utils.image_io import atomic_output
-from cpra_mm.utils.pipeline_edit import type_name
 
 SETS = ('rainy', 'derained', 'derained_on_rain', 'derained_off_rain')
 """The written image sets, in table order (after ``clean``)."""
@@ -101,25 +98,6 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     return args
 
 
-def load_and_rain(cfg: Config) -> tuple:
-    """The test set with its pipeline cut right before the rainy mode's
-    ``AddRain``, that ``AddRain`` built, and the folder the image names are
-    relative to."""
-    task = detect_task(cfg)
-    scope = next(name for name, known in TASKS.items() if known is task)
-    init_default_scope(scope)
-    registry = importlib.import_module(f'{scope}.registry')
-    dataset_cfg = eval_dataset_cfg(cfg)
-    steps = [type_name(step) for step in dataset_cfg.pipeline]
-    if 'AddRain' not in steps:
-        raise ValueError(f'{cfg.filename}: the rainy mode\'s test pipeline has no AddRain: '
-                         f'{steps}')
-    rain_at = steps.index('AddRain')
-    loaded = registry.DATASETS.build(dict(dataset_cfg, pipeline=dataset_cfg.pipeline[:rain_at]))
-    add_rain = registry.TRANSFORMS.build(dataset_cfg.pipeline[rain_at])
-    return loaded, add_rain, loaded.data_prefix[task.image_prefix]
-
-
 def write_png(path: str, image: np.ndarray) -> None:
     """Write PNG data (lossless, whatever the name's extension) to ``path``
     atomically, creating its folder."""
@@ -133,7 +111,7 @@ def write_png(path: str, image: np.ndarray) -> None:
 def write_sets(args: argparse.Namespace, cfg: Config) -> np.ndarray:
     """Render, derain, split and write every test image; return the summed
     :func:`streak_residue` arrays."""
-    dataset, add_rain, image_root = load_and_rain(cfg)
+    dataset, add_rain, image_root = rain_free_test_set(cfg)
     derainer = init_derainer(checkpoint=args.derainer_checkpoint)
     sums = np.zeros((len(RESIDUE_BINS) - 1, 4))
     for index in tqdm(range(len(dataset)), desc='derain and split', unit='image'):
