@@ -108,9 +108,16 @@ def test_grow_weights_tool_writes_an_init_derainer_checkpoint(tmp_path, grow_too
     saved = torch.load(out, map_location='cpu', weights_only=True)
     assert saved['meta'] == dict(preset='small_deep', layout='corrected', grown_from='trained.pth')
     assert all(k.startswith('generator.') for k in saved['state_dict'])
-    grown = init_derainer(checkpoint=out)
-    assert grown.config['num_blocks'] == (1, 2, 3, 4)
-    image = torch.rand(1, 3, 48, 48, generator=torch.Generator().manual_seed(5))
+    _assert_rebuilds_the_trained_function(out, trained, (1, 2, 3, 4), seed=5)
+
+
+def _assert_rebuilds_the_trained_function(grown_file, trained: CPRAformer,
+                                          num_blocks: tuple, seed: int) -> None:
+    """``init_derainer`` builds the grown file from its meta alone, with
+    ``num_blocks``, and it computes what ``trained`` does."""
+    grown = init_derainer(checkpoint=grown_file)
+    assert grown.config['num_blocks'] == num_blocks
+    image = torch.rand(1, 3, 48, 48, generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
         torch.testing.assert_close(grown(image), trained(image), rtol=0, atol=1e-6)
 
@@ -129,11 +136,7 @@ def test_grown_weights_with_a_size_override_rebuild_from_their_meta(tmp_path, gr
     assert grow_tool.main([str(source), str(out), '--config', str(config)]) == 0
     saved = torch.load(out, map_location='cpu', weights_only=True)
     assert saved['meta']['num_blocks'] == (1, 2, 3, 6)
-    grown = init_derainer(checkpoint=out)
-    assert grown.config['num_blocks'] == (1, 2, 3, 6)
-    image = torch.rand(1, 3, 48, 48, generator=torch.Generator().manual_seed(6))
-    with torch.no_grad():
-        torch.testing.assert_close(grown(image), trained(image), rtol=0, atol=1e-6)
+    _assert_rebuilds_the_trained_function(out, trained, (1, 2, 3, 6), seed=6)
 
 
 def test_grow_weights_tool_errors(tmp_path, grow_tool, capsys):

@@ -17,7 +17,9 @@ from cpra_mm.registry import MODELS
 
 ConfigLike = Union[str, Path, Config]
 
-NETWORK_ARGUMENTS = tuple(name for name in inspect.signature(CPRAformer).parameters
+_CPRAFORMER_PARAMETERS = inspect.signature(CPRAformer).parameters
+
+NETWORK_ARGUMENTS = tuple(name for name in _CPRAFORMER_PARAMETERS
                           if name not in ('preset', 'layout'))
 """The arguments of :class:`~cpra_mm.models.CPRAformer` besides ``preset``
 and ``layout`` (size overrides such as ``num_blocks``, layout switches such
@@ -66,8 +68,8 @@ def generator_meta(generator: Mapping[str, Any]) -> Dict[str, Any]:
     ``preset`` and ``layout`` (with CPRAformer's defaults) and every other
     argument of :data:`NETWORK_ARGUMENTS` it sets, so that
     :func:`generator_config_from_meta` rebuilds the same network."""
-    meta = dict(preset=generator.get('preset', 'paper'),
-                layout=generator.get('layout', 'reference'))
+    meta = {name: generator.get(name, _CPRAFORMER_PARAMETERS[name].default)
+            for name in ('preset', 'layout')}
     meta.update({k: v for k, v in generator.items() if k in NETWORK_ARGUMENTS})
     return meta
 
