@@ -122,16 +122,24 @@ def _assert_rebuilds_the_trained_function(grown_file, trained: CPRAformer,
         torch.testing.assert_close(grown(image), trained(image), rtol=0, atol=1e-6)
 
 
+def _bare_checkpoint_and_config(tmp_path, network: CPRAformer, arguments: str) -> tuple:
+    """Write ``network``'s bare state dict (``deep.pth``, no meta) and a config
+    whose generator is ``CPRAformer(<arguments>)`` (``config.py``) under
+    ``tmp_path``; return both paths."""
+    source = tmp_path / 'deep.pth'
+    torch.save({'state_dict': network.state_dict()}, source)
+    config = tmp_path / 'config.py'
+    config.write_text(f"model = dict(generator=dict(type='CPRAformer', {arguments}))\n")
+    return source, config
+
+
 def test_grown_weights_with_a_size_override_rebuild_from_their_meta(tmp_path, grow_tool):
     """A config that overrides the preset's depth (stage twenty-two's
     num_blocks on small_deep) records it in meta, so init_derainer() builds
     the grown network without the config."""
     trained = randomised(CPRAformer('small_deep', layout='corrected'), seed=4)
-    source = tmp_path / 'deep.pth'
-    torch.save({'state_dict': trained.state_dict()}, source)
-    config = tmp_path / 'deeper.py'
-    config.write_text("model = dict(generator=dict(type='CPRAformer', preset='small_deep', "
-                      "layout='corrected', num_blocks=(1, 2, 3, 6)))\n")
+    source, config = _bare_checkpoint_and_config(
+        tmp_path, trained, "preset='small_deep', layout='corrected', num_blocks=(1, 2, 3, 6)")
     out = tmp_path / 'deeper.pth'
     assert grow_tool.main([str(source), str(out), '--config', str(config)]) == 0
     saved = torch.load(out, map_location='cpu', weights_only=True)
@@ -141,11 +149,8 @@ def test_grown_weights_with_a_size_override_rebuild_from_their_meta(tmp_path, gr
 
 def test_grow_weights_tool_errors(tmp_path, grow_tool, capsys):
     deep = randomised(CPRAformer('small_deep', layout='corrected'), seed=0)
-    source = tmp_path / 'deep.pth'
-    torch.save({'state_dict': deep.state_dict()}, source)
-    config = tmp_path / 'small.py'
-    config.write_text("model = dict(generator=dict(type='CPRAformer', preset='small', "
-                      "layout='corrected'))\n")
+    source, config = _bare_checkpoint_and_config(tmp_path, deep,
+                                                 "preset='small', layout='corrected'")
     assert grow_tool.main([str(source), str(tmp_path / 'out.pth'), '--config', str(config)]) == 1
     assert 'growing cannot remove blocks' in capsys.readouterr().err
     assert not (tmp_path / 'out.pth').exists()
