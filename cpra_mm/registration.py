@@ -17,11 +17,11 @@ Nothing here imports MMagic, MMDetection or MMSegmentation beyond their
 """
 from . import downstream  # noqa: F401  (runs JointDerainTaskModel's decorator)
 from .datasets.transforms import AddRain
-from .losses import FFTLoss, LaplacianEdgeLoss, LocalMeanLoss
+from .losses import FFTLoss, LaplacianEdgeLoss, LocalMeanLoss, TextureEnergyLoss
 from .models import CPRAformer
 from .registry import MODELS, TRANSFORMS, share_with_frameworks
 
-for _module in (CPRAformer, LaplacianEdgeLoss, FFTLoss, LocalMeanLoss):
+for _module in (CPRAformer, LaplacianEdgeLoss, FFTLoss, LocalMeanLoss, TextureEnergyLoss):
     MODELS.register_module(module=_module)
 TRANSFORMS.register_module(module=AddRain)
 

@@ -22,6 +22,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 import cpra_mm  # noqa: E402,F401
 import cpra_mm.edit  # noqa: E402,F401
+from cpra_mm.losses import TextureEnergyLoss  # noqa: E402
 from mmagic.registry import DATASETS, MODELS  # noqa: E402
 from mmagic.structures import DataSample  # noqa: E402
 from photos_run import PHOTOS_CONFIG  # noqa: E402
@@ -264,12 +265,13 @@ def test_make_val_split_writes_disjoint_annotations(tmp_path: Path, config_name,
 # DerainRestorer
 # --------------------------------------------------------------------------
 
-def _restorer(rain_weighting=None, local_mean_loss=None, **test_cfg):
+def _restorer(rain_weighting=None, local_mean_loss=None, texture_loss=None, **test_cfg):
     with DefaultScope.overwrite_default_scope('mmagic'):
         return MODELS.build(dict(
             type='DerainRestorer',
             rain_weighting=rain_weighting,
             local_mean_loss=local_mean_loss,
+            texture_loss=texture_loss,
             generator=dict(type='CPRAformer', preset='tiny', layout='corrected'),
             pixel_loss=dict(type='CharbonnierLoss', eps=1e-6),
             edge_loss=dict(type='LaplacianEdgeLoss', loss_weight=0.05),
@@ -325,6 +327,19 @@ def test_restorer_local_mean_term_is_unweighted_block_average_charbonnier():
         cells = torch.nn.functional.avg_pool2d(model.generator(inputs) - target, 4)
     expected = 2.0 * (cells**2 + 1e-6).sqrt().mean()
     assert torch.allclose(losses['loss_local_mean'], expected, rtol=1e-5)
+
+
+def test_restorer_texture_term_is_the_unweighted_texture_energy_loss():
+    model = _restorer(rain_weighting=dict(emphasis=12.0, saturation=0.1),
+                      texture_loss=dict(type='TextureEnergyLoss', block=4, loss_weight=2.0))
+    data = model.data_preprocessor(_data_batch(2, 16), training=True)
+    inputs, target = data['inputs'], data['data_samples'].gt_img
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_pix', 'loss_edge', 'loss_fft', 'loss_texture'}
+    with torch.no_grad():
+        expected = TextureEnergyLoss(block=4, loss_weight=2.0)(model.generator(inputs), target)
+    assert expected.item() > 0
+    assert torch.allclose(losses['loss_texture'], expected, rtol=1e-5)
 
 
 def test_restorer_over_removal_weights_rain_pixels_predicted_too_dark():

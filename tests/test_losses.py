@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from cpra_mm.losses import (FFTLoss, LaplacianEdgeLoss, LocalMeanLoss, block_means,
-                            laplacian_response, over_removal_weight, rain_residual_weight)
+from cpra_mm.losses import (FFTLoss, LaplacianEdgeLoss, LocalMeanLoss, TextureEnergyLoss,
+                            block_means, laplacian_response, over_removal_weight,
+                            rain_residual_weight, texture_energy)
 from cpra_mm.losses.laplacian_edge_loss import BINOMIAL_TAPS
 
 
@@ -212,6 +213,63 @@ class TestLocalMeanLoss:
     def test_rejects_mismatched_inputs(self):
         with pytest.raises(ValueError, match='N x C x H x W'):
             LocalMeanLoss()(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 9))
+
+
+def _checkerboard(side: int, amplitude: float) -> torch.Tensor:
+    """``1 x 1 x side x side`` checkerboard of +-amplitude, float64 (the
+    5 x 5 binomial blur maps it to exactly 0)."""
+    parity = (torch.arange(side).view(side, 1) + torch.arange(side)).remainder(2)
+    return (amplitude * (2 * parity - 1)).to(torch.float64).view(1, 1, side, side)
+
+
+class TestTextureEnergyLoss:
+
+    def test_energy_is_the_rms_of_detail_the_blur_removes(self):
+        kernel = torch.outer(*2 * (torch.tensor(BINOMIAL_TAPS, dtype=torch.float64),))
+        flat = torch.full((1, 1, 24, 24), 0.3, dtype=torch.float64)
+        assert torch.allclose(texture_energy(flat, kernel, 8, 1e-3), torch.tensor(1e-3,
+                                                                             dtype=torch.float64))
+        energy = texture_energy(0.5 + _checkerboard(24, 0.1), kernel, 8, 1e-3)
+        assert energy.shape == (1, 1, 3, 3)
+        assert energy[0, 0, 1, 1].item() == pytest.approx(math.sqrt(0.1**2 + 1e-6), rel=1e-7)
+
+    def test_identical_inputs_cost_nothing(self):
+        image = torch.rand(2, 3, 16, 16)
+        assert TextureEnergyLoss()(image, image.clone()).item() == 0.0
+
+    def test_detail_in_another_place_is_free_and_missing_detail_costs_its_energy(self):
+        target = 0.5 + _checkerboard(24, 0.1)
+        shifted = 0.5 - _checkerboard(24, 0.1)
+        loss = TextureEnergyLoss(block=8, eps=1e-6, reduction='none')
+        assert loss(shifted, target)[0, 0, 1, 1].item() < 1e-12, 'phase does not matter'
+        assert (shifted - target).abs().mean().item() == pytest.approx(0.2), 'unlike a pixel loss'
+        smooth = torch.full_like(target, 0.5)
+        assert loss(smooth, target)[0, 0, 1, 1].item() == pytest.approx(0.1, rel=1e-4)
+        assert loss(target + _checkerboard(24, 0.05), target)[0, 0, 1, 1].item() == \
+            pytest.approx(0.05, rel=1e-4), 'extra detail (rain left) costs too'
+
+    def test_none_reduction_shape_and_weights(self):
+        pred, target = torch.rand(2, 3, 10, 12), torch.rand(2, 3, 10, 12)
+        assert TextureEnergyLoss(block=4, reduction='none')(pred, target).shape == (2, 3, 3, 3)
+        weighted = TextureEnergyLoss(loss_weight=3.0)(
+            pred, target, weight=torch.tensor([0.0, 1.0]).view(2, 1, 1, 1))
+        assert weighted.item() == pytest.approx(
+            3.0 * TextureEnergyLoss()(pred[1:], target[1:]).item(), rel=1e-6)
+
+    def test_gradients_flow(self):
+        pred = torch.rand(1, 2, 6, 7, dtype=torch.float64, requires_grad=True)
+        target = torch.rand(1, 2, 6, 7, dtype=torch.float64)
+        assert torch.autograd.gradcheck(TextureEnergyLoss(block=3), (pred, target))
+
+    @pytest.mark.parametrize('kwargs', [dict(block=0), dict(block=2.5), dict(eps=0.0),
+                                        dict(reduction='median')])
+    def test_rejects_bad_arguments(self, kwargs):
+        with pytest.raises(ValueError):
+            TextureEnergyLoss(**kwargs)
+
+    def test_rejects_mismatched_inputs(self):
+        with pytest.raises(ValueError, match='N x C x H x W'):
+            TextureEnergyLoss()(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 9))
 
 
 # --------------------------------------------------------------------------

@@ -17,8 +17,9 @@ class DerainRestorer(BaseEditModel):
     frequency and local-mean terms.
 
     Training returns ``loss_pix`` (``pixel_loss``), and ``loss_edge``
-    (``edge_loss``), ``loss_fft`` (``fft_loss``) and ``loss_local_mean``
-    (``local_mean_loss``) when those are given;
+    (``edge_loss``), ``loss_fft`` (``fft_loss``), ``loss_local_mean``
+    (``local_mean_loss``) and ``loss_texture`` (``texture_loss``) when those
+    are given;
     each term carries its own ``loss_weight`` from its config, MMEngine sums
     them into ``loss`` and logs every term separately. With
     ``rain_weighting`` the pixel loss is a weighted mean that counts the
@@ -47,6 +48,9 @@ class DerainRestorer(BaseEditModel):
             ``LocalMeanLoss``), unweighted by ``rain_weighting``: it keeps
             the output's local brightness where the weighted pixel loss
             would trade it for the streaks.
+        texture_loss: optional config of a loss on the amount of fine
+            detail (e.g. ``TextureEnergyLoss``), unweighted by
+            ``rain_weighting``.
         rain_weighting: optional ``dict(emphasis=float, saturation=float)``
             weighting the pixel loss toward rain-covered pixels (see
             :func:`cpra_mm.losses.rain_residual_weight`; ``saturation`` in
@@ -67,6 +71,7 @@ class DerainRestorer(BaseEditModel):
                  edge_loss: Optional[dict] = None,
                  fft_loss: Optional[dict] = None,
                  local_mean_loss: Optional[dict] = None,
+                 texture_loss: Optional[dict] = None,
                  rain_weighting: Optional[dict] = None,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
@@ -82,6 +87,7 @@ class DerainRestorer(BaseEditModel):
         self.edge_loss = MODELS.build(edge_loss) if edge_loss else None
         self.fft_loss = MODELS.build(fft_loss) if fft_loss else None
         self.local_mean_loss = MODELS.build(local_mean_loss) if local_mean_loss else None
+        self.texture_loss = MODELS.build(texture_loss) if texture_loss else None
         if rain_weighting is not None and not (
                 {'emphasis', 'saturation'} <= set(rain_weighting)
                 <= {'emphasis', 'saturation', 'over_removal'}):
@@ -107,8 +113,8 @@ class DerainRestorer(BaseEditModel):
 
         Returns:
             ``{'loss_pix': ..., 'loss_edge': ..., 'loss_fft': ...,
-            'loss_local_mean': ...}``, scalar tensors; the last three only
-            when configured.
+            'loss_local_mean': ..., 'loss_texture': ...}``, scalar tensors;
+            the last four only when configured.
         """
         pred = self.forward_tensor(inputs, data_samples, **kwargs)
         target = data_samples.gt_img
@@ -128,6 +134,8 @@ class DerainRestorer(BaseEditModel):
             losses['loss_fft'] = self.fft_loss(pred, target)
         if self.local_mean_loss is not None:
             losses['loss_local_mean'] = self.local_mean_loss(pred, target)
+        if self.texture_loss is not None:
+            losses['loss_texture'] = self.texture_loss(pred, target)
         return losses
 
     def forward_inference(self,

@@ -7,8 +7,10 @@ from .fft_loss import FFTLoss
 from .laplacian_edge_loss import LaplacianEdgeLoss, gaussian_blur, laplacian_response
 from .local_mean_loss import LocalMeanLoss, block_means
 from .rain_residual_weight import over_removal_weight, rain_residual_weight
+from .texture_energy_loss import TextureEnergyLoss, texture_energy
 
 __all__ = [
     'FFTLoss', 'LaplacianEdgeLoss', 'LocalMeanLoss', 'block_means', 'gaussian_blur',
-    'laplacian_response', 'over_removal_weight', 'rain_residual_weight'
+    'laplacian_response', 'over_removal_weight', 'rain_residual_weight', 'TextureEnergyLoss',
+    'texture_energy'
 ]
