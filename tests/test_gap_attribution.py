@@ -72,22 +72,30 @@ def test_tool_writes_the_sets_and_both_tables(tool, setup, tmp_path, capsys):  #
     out = tmp_path / 'out'
     assert tool.main([str(config), str(checkpoint), '--derainer-checkpoint',
                       str(setup['derainer']), '--derain-one-pass', '--rain-seed', '3',
-                      '--out-dir', str(out)]) == 0
+                      '--references', 'rain-left:0.5', 'blur:1', '--out-dir', str(out)]) == 0
     report = (out / 'gap_attribution.txt').read_text()
     assert report in capsys.readouterr().out
     for name in ('clean', 'rainy', 'derained', 'derained_on_rain', 'derained_off_rain'):
         assert any(line.startswith(name + ' ') for line in report.splitlines()), name
     assert 'rain left on the pixel channels' in report and '50-100' in report
+    lines = report.splitlines()
+    heading = lines.index(tool.REFERENCES_HEADING)
+    assert [line.split()[0] for line in lines[heading + 1:heading + 3]] == [
+        'rain_left_0.5', 'blur_1px']
     result = json.loads((out / 'gap_attribution.json').read_text())
     assert set(result['metrics']) == {'clean', 'rainy', 'derained', 'derained_on_rain',
-                                      'derained_off_rain'}
+                                      'derained_off_rain', 'rain_left_0.5', 'blur_1px'}
+    assert result['references'][0] == dict(kind='rain-left', value=0.5, name='rain_left_0.5')
     assert result['rain_seed'] == 3 and result['flip_ensemble'] is False
     names = sorted(path.name for path in (setup['data'] / 'images' / 'val').iterdir())
     images = {}
-    for folder in ('rainy', 'derained', 'derained_on_rain', 'derained_off_rain'):
+    for folder in ('rainy', 'derained', 'derained_on_rain', 'derained_off_rain',
+                   'rain_left_0.5', 'blur_1px'):
         assert sorted(path.name for path in (out / 'images' / folder).iterdir()) == names
         images[folder] = cv2.imread(str(out / 'images' / folder / names[0]))
     clean = cv2.imread(str(setup['data'] / 'images' / 'val' / names[0]))
+    halfway = np.rint((clean.astype(float) + images['rainy']) / 2)
+    assert np.abs(images['rain_left_0.5'] - halfway).max() <= 0.5, 'rounding ties either way'
     covered = rain_mask(clean, images['rainy'], threshold=10)
     assert covered.any() and not covered.all(), 'the test rain covers part of the image'
     assert (images['derained_on_rain'][covered] == images['derained'][covered]).all()
@@ -106,6 +114,15 @@ def test_tool_errors_name_the_argument(tool, setup, tmp_path, capsys):  # noqa: 
         tool.main([str(config), str(checkpoint), '--threshold', '300',
                    '--out-dir', str(tmp_path)])
     assert '--threshold must be in [0, 255)' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        tool.main([str(config), str(checkpoint), '--references', 'blur:0.5', 'blur:-1',
+                   '--out-dir', str(tmp_path)])
+    assert "--references: reference 'blur:-1': blur: the value must be > 0" in \
+        capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        tool.main([str(config), str(checkpoint), '--references', 'blur:0.5', 'blur:.5',
+                   '--out-dir', str(tmp_path)])
+    assert '--references: a set is given twice' in capsys.readouterr().err
 
 
 def test_report_gives_each_set_its_share_of_the_gap(tool):
@@ -117,5 +134,10 @@ def test_report_gives_each_set_its_share_of_the_gap(tool):
     shares = {line.split()[0]: line.split()[2:] for line in lines[4:9]}
     assert shares == {'clean': [], 'rainy': [], 'derained': ['75.0', '%'],
                       'derained_on_rain': ['80.0', '%'], 'derained_off_rain': ['95.0', '%']}
+    with_references = tool.format_report('t', 'mAP', 1.0, dict(scores, blur_1px=0.7,
+                                                                jpeg_q90=0.65), residue, 10)
+    lines = with_references.splitlines()
+    assert lines[9] == tool.REFERENCES_HEADING and lines.count(tool.REFERENCES_HEADING) == 1
+    assert lines[10].split()[2:] == ['50.0', '%'] and lines[11].split()[2:] == ['25.0', '%']
     flat = tool.format_report('t', 'mAP', 1.0, dict(scores, rainy=0.8), residue, 10)
     assert '%' not in flat.split('levels')[0], 'no share without a gap'

@@ -17,9 +17,13 @@ beside the clean images:
 What ``derained_on_rain`` still loses against clean is lost on the
 rain-covered pixels (rain left in place, or the scene taken with it); what
 ``derained_off_rain`` loses is lost on the dry ones (texture smoothed,
-colours shifted). The table gives each set's metrics and the share of the
-clean-rainy gap it recovers. A second table shows how much of a streak is
-left: over the pixel channels the rain brightened by 10-25, 25-50, 50-100
+colours shifted). With ``--references`` the clean images are also tested
+degraded in known ways, without a derainer, to put the derainer's share in
+scale (:mod:`cpra_mm.apis.reference_degradations`): ``rain-left:0.3``, 30 %
+of every streak left and the scene under it kept; ``blur:0.5``, a Gaussian
+blur of 0.5 px; ``jpeg:90``; ``noise:2``. The table gives each set's
+metrics and the share of the clean-rainy gap it recovers. A second table
+shows how much of a streak is left: over the pixel channels the rain brightened by 10-25, 25-50, 50-100
 and 100-255 levels, the mean rain, the mean residue (derained - clean) and
 their ratio.
 
@@ -41,6 +45,12 @@ Example (the demo detector, on development images of the demo's kind):
         --out-dir outputs/gap_attribution_det --cfg-options \
         test_dataloader.dataset.data_root=data/demo_shapes_seed7/ \
         test_evaluator.ann_file=data/demo_shapes_seed7/annotations/instances_val.json
+
+    # the demo segmenter on make demo's draw, beside four references
+    python tools/analysis/downstream_gap_attribution.py \
+        configs/demo/shapes_segmenter.py cpra_mm/weights/shapes_segmenter.pth \
+        --out-dir outputs/gap_attribution_seg_references \
+        --references rain-left:0.1 rain-left:0.3 blur:0.5 jpeg:90
 """
 import cpra_mm  # noqa: F401  (first: numpy / torch compatibility shims)
 
@@ -62,10 +72,13 @@ from cpra_mm.apis.downstream_report import GAP_TOLERANCE, table_metrics
 from cpra_mm.apis.downstream_task import detect_task
 from cpra_mm.apis.rain_pixel_split import (RESIDUE_BINS, split_by_rain, streak_residue,
                                            summarise_residue)
+from cpra_mm.apis.reference_degradations import ReferenceDegradation, parse_reference
 from cpra_mm.utils.image_io import atomic_output
 
 SETS = ('rainy', 'derained', 'derained_on_rain', 'derained_off_rain')
 """The written image sets, in table order (after ``clean``)."""
+REFERENCES_HEADING = 'references, clean images degraded (no derainer):'
+"""The table's line above the ``--references`` sets."""
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
@@ -85,6 +98,10 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument('--threshold', type=float, default=10.0,
                         help='a pixel is rain-covered when the rain moved some channel by '
                         'more than this many 8-bit levels (default 10)')
+    parser.add_argument('--references', nargs='+', default=[], metavar='KIND:VALUE',
+                        help='also test the clean images degraded without a derainer: '
+                        'rain-left:F (a share F of the rain left), blur:SIGMA (pixels), '
+                        'jpeg:QUALITY, noise:SIGMA (8-bit levels); e.g. rain-left:0.3 blur:0.5')
     parser.add_argument('--out-dir', required=True, help='folder for images, results, logs')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, key=value pairs')
@@ -95,6 +112,13 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
             parser.error(f'{label}: no such file: {path}')
     if not 0 <= args.threshold < 255:
         parser.error(f'--threshold must be in [0, 255), got {args.threshold}')
+    try:
+        args.references = [parse_reference(spec) for spec in args.references]
+    except ValueError as error:
+        parser.error(f'--references: {error}')
+    names = [reference.name for reference in args.references]
+    if len(set(names)) != len(names):
+        parser.error(f'--references: a set is given twice: {names}')
     return args
 
 
@@ -109,8 +133,8 @@ def write_png(path: str, image: np.ndarray) -> None:
 
 
 def write_sets(args: argparse.Namespace, cfg: Config) -> np.ndarray:
-    """Render, derain, split and write every test image; return the summed
-    :func:`streak_residue` arrays."""
+    """Render, derain, split and write every test image, and its
+    ``--references``; return the summed :func:`streak_residue` arrays."""
     dataset, add_rain, image_root = rain_free_test_set(cfg)
     derainer = init_derainer(checkpoint=args.derainer_checkpoint)
     sums = np.zeros((len(RESIDUE_BINS) - 1, 4))
@@ -126,6 +150,10 @@ def write_sets(args: argparse.Namespace, cfg: Config) -> np.ndarray:
         name = osp.relpath(loaded['img_path'], image_root)
         for folder, image in zip(SETS, (rainy, derained, on_rain, off_rain)):
             write_png(osp.join(args.out_dir, 'images', folder, name), image)
+        reference: ReferenceDegradation
+        for reference in args.references:
+            write_png(osp.join(args.out_dir, 'images', reference.name, name),
+                      reference.apply(clean, rainy, seed=(args.rain_seed, index)))
     return sums
 
 
@@ -133,11 +161,15 @@ def format_report(title: str, metric: str, full_scale: float, scores: Dict[str, 
                   residue: List[Dict[str, Any]], threshold: float) -> str:
     """The two tables as text; no recovered share where the clean-rainy gap
     is below :data:`~cpra_mm.apis.downstream_report.GAP_TOLERANCE` of
-    ``full_scale``."""
+    ``full_scale``. Sets after :data:`SETS` in ``scores`` are references,
+    listed under their own heading."""
     gap = scores['clean'] - scores['rainy']
     shown = abs(gap) >= GAP_TOLERANCE * full_scale
     lines = [title, '', f'{"images":<19}{metric:>8}  recovered', '-' * 38]
+    references = [name for name in scores if name not in ('clean',) + SETS]
     for name, value in scores.items():
+        if references and name == references[0]:
+            lines.append(REFERENCES_HEADING)
         share = (f'{100 * (value - scores["rainy"]) / gap:8.1f} %'
                  if shown and name not in ('clean', 'rainy') else '')
         lines.append(f'{name:<19}{value:8.3f}  {share}')
@@ -165,7 +197,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     metric = task.metrics[0][0]
     scores: Dict[str, float] = {}
     all_metrics: Dict[str, Dict[str, float]] = {}
-    for name in ('clean',) + SETS:
+    for name in ('clean',) + SETS + tuple(reference.name for reference in args.references):
         if name == 'clean':
             cfg = mode_config(args.config, 'clean', cfg_options=args.cfg_options)
         else:
@@ -187,7 +219,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         json.dump(dict(config=args.config, checkpoint=args.checkpoint,
                        derainer_checkpoint=args.derainer_checkpoint,
                        flip_ensemble=not args.derain_one_pass, rain_seed=args.rain_seed,
-                       threshold=args.threshold, metrics=all_metrics, residue=residue),
+                       threshold=args.threshold,
+                       references=[dict(kind=reference.kind, value=reference.value,
+                                        name=reference.name) for reference in args.references],
+                       metrics=all_metrics, residue=residue),
                   file, indent=2)
     print(f'\n{report}')
     return 0
