@@ -4,7 +4,7 @@ from typing import Optional
 import torch
 from torch import nn
 
-from .weighted_reduction import check_reduction, weighted_reduce
+from .weighted_reduction import check_image_pair, check_reduction, weighted_reduce
 
 FFT_NORMS = ('backward', 'ortho', 'forward')
 
@@ -49,9 +49,7 @@ class FFTLoss(nn.Module):
     def forward(self, pred: torch.Tensor, target: torch.Tensor,
                 weight: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Compute the weighted, reduced loss (see the class docstring)."""
-        if pred.shape != target.shape or pred.dim() != 4:
-            raise ValueError('pred and target must both be N x C x H x W, got '
-                             f'{tuple(pred.shape)} and {tuple(target.shape)}')
+        check_image_pair(pred, target)
         work_dtype = torch.promote_types(pred.dtype, torch.float32)
         spectrum = torch.fft.rfft2((pred - target).to(work_dtype), norm=self.norm)
         loss = torch.view_as_real(spectrum).abs()

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .weighted_reduction import check_reduction, weighted_reduce
+from .weighted_reduction import check_image_pair, check_reduction, weighted_reduce
 
 BINOMIAL_TAPS = (0.05, 0.25, 0.4, 0.25, 0.05)
 """1-D taps of the 5 x 5 separable Gaussian-like blur (they sum to 1)."""
@@ -83,9 +83,7 @@ class LaplacianEdgeLoss(nn.Module):
     def forward(self, pred: torch.Tensor, target: torch.Tensor,
                 weight: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Compute the weighted, reduced loss (see the class docstring)."""
-        if pred.shape != target.shape or pred.dim() != 4:
-            raise ValueError('pred and target must both be N x C x H x W, got '
-                             f'{tuple(pred.shape)} and {tuple(target.shape)}')
+        check_image_pair(pred, target)
         kernel = self.kernel.to(pred.dtype)
         diff = laplacian_response(pred, kernel) - laplacian_response(target, kernel)
         loss = torch.sqrt(diff * diff + self.eps**2)

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .weighted_reduction import check_reduction, weighted_reduce
+from .weighted_reduction import check_cells, check_image_pair, check_reduction, weighted_reduce
 
 
 class LocalMeanLoss(nn.Module):
@@ -39,10 +39,7 @@ class LocalMeanLoss(nn.Module):
     def __init__(self, block: int = 8, loss_weight: float = 1.0, eps: float = 1e-3,
                  reduction: str = 'mean') -> None:
         super().__init__()
-        if not (isinstance(block, int) and block >= 1):
-            raise ValueError(f'block must be an integer >= 1, got {block!r}')
-        if not eps > 0:
-            raise ValueError(f'eps must be > 0, got {eps!r}')
+        check_cells(block, eps)
         self.block = block
         self.loss_weight = loss_weight
         self.eps = eps
@@ -51,9 +48,7 @@ class LocalMeanLoss(nn.Module):
     def forward(self, pred: torch.Tensor, target: torch.Tensor,
                 weight: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Compute the weighted, reduced loss (see the class docstring)."""
-        if pred.shape != target.shape or pred.dim() != 4:
-            raise ValueError('pred and target must both be N x C x H x W, got '
-                             f'{tuple(pred.shape)} and {tuple(target.shape)}')
+        check_image_pair(pred, target)
         diff = block_means(pred - target, self.block)
         loss = torch.sqrt(diff * diff + self.eps**2)
         return self.loss_weight * weighted_reduce(loss, weight, self.reduction)

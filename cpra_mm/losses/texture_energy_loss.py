@@ -7,7 +7,7 @@ from torch import nn
 
 from .laplacian_edge_loss import BINOMIAL_TAPS, gaussian_blur
 from .local_mean_loss import block_means
-from .weighted_reduction import check_reduction, weighted_reduce
+from .weighted_reduction import check_cells, check_image_pair, check_reduction, weighted_reduce
 
 
 def texture_energy(images: torch.Tensor, kernel: torch.Tensor, block: int,
@@ -63,10 +63,7 @@ class TextureEnergyLoss(nn.Module):
     def __init__(self, block: int = 8, loss_weight: float = 1.0, eps: float = 1e-3,
                  reduction: str = 'mean') -> None:
         super().__init__()
-        if not (isinstance(block, int) and block >= 1):
-            raise ValueError(f'block must be an integer >= 1, got {block!r}')
-        if not eps > 0:
-            raise ValueError(f'eps must be > 0, got {eps!r}')
+        check_cells(block, eps)
         self.block = block
         self.loss_weight = loss_weight
         self.eps = eps
@@ -77,9 +74,7 @@ class TextureEnergyLoss(nn.Module):
     def forward(self, pred: torch.Tensor, target: torch.Tensor,
                 weight: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Compute the weighted, reduced loss (see the class docstring)."""
-        if pred.shape != target.shape or pred.dim() != 4:
-            raise ValueError('pred and target must both be N x C x H x W, got '
-                             f'{tuple(pred.shape)} and {tuple(target.shape)}')
+        check_image_pair(pred, target)
         kernel = self.kernel.to(pred.dtype)
         loss = (texture_energy(pred, kernel, self.block, self.eps) -
                 texture_energy(target, kernel, self.block, self.eps)).abs()

@@ -13,6 +13,23 @@ def check_reduction(reduction: str) -> str:
     return reduction
 
 
+def check_image_pair(pred: torch.Tensor, target: torch.Tensor) -> None:
+    """Raise unless ``pred`` and ``target`` are both ``N x C x H x W`` of one
+    shape."""
+    if pred.shape != target.shape or pred.dim() != 4:
+        raise ValueError('pred and target must both be N x C x H x W, got '
+                         f'{tuple(pred.shape)} and {tuple(target.shape)}')
+
+
+def check_cells(block: int, eps: float) -> None:
+    """Raise unless ``block`` (a cell side) is an integer ``>= 1`` and
+    ``eps`` is ``> 0``."""
+    if not (isinstance(block, int) and block >= 1):
+        raise ValueError(f'block must be an integer >= 1, got {block!r}')
+    if not eps > 0:
+        raise ValueError(f'eps must be > 0, got {eps!r}')
+
+
 def weighted_reduce(loss: torch.Tensor,
                     weight: Optional[torch.Tensor] = None,
                     reduction: str = 'mean') -> torch.Tensor:
