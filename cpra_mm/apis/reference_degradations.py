@@ -78,16 +78,16 @@ class ReferenceDegradation:
         if clean.shape != rainy.shape or clean.dtype != np.uint8 or rainy.dtype != np.uint8:
             raise ValueError(f'clean and rainy must be uint8 images of one shape, got '
                              f'{clean.dtype} {clean.shape} and {rainy.dtype} {rainy.shape}')
+        if self.kind == 'jpeg':
+            ok, data = cv2.imencode('.jpg', clean, [cv2.IMWRITE_JPEG_QUALITY, int(self.value)])
+            if not ok:
+                raise OSError('JPEG encoding failed')
+            return cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
         image = clean.astype(np.float64)
         if self.kind == 'rain-left':
             image += self.value * (rainy.astype(np.float64) - image)
         elif self.kind == 'blur':
             image = cv2.GaussianBlur(image, (0, 0), self.value, borderType=cv2.BORDER_REFLECT_101)
-        elif self.kind == 'jpeg':
-            ok, data = cv2.imencode('.jpg', clean, [cv2.IMWRITE_JPEG_QUALITY, int(self.value)])
-            if not ok:
-                raise OSError('JPEG encoding failed')
-            return cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
         else:
             image += np.random.default_rng(seed).normal(0.0, self.value, image.shape)
         return np.clip(np.rint(image), 0, 255).astype(np.uint8)

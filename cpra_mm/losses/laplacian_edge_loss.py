@@ -11,6 +11,13 @@ BINOMIAL_TAPS = (0.05, 0.25, 0.4, 0.25, 0.05)
 """1-D taps of the 5 x 5 separable Gaussian-like blur (they sum to 1)."""
 
 
+def binomial_kernel() -> torch.Tensor:
+    """The ``5 x 5`` float64 kernel of :data:`BINOMIAL_TAPS` (their outer
+    product; it sums to 1)."""
+    taps = torch.tensor(BINOMIAL_TAPS, dtype=torch.float64)
+    return torch.outer(taps, taps)
+
+
 def gaussian_blur(images: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     """Blur every channel with a 2-D kernel, replicating the borders.
 
@@ -77,8 +84,7 @@ class LaplacianEdgeLoss(nn.Module):
         self.loss_weight = loss_weight
         self.eps = eps
         self.reduction = check_reduction(reduction)
-        taps = torch.tensor(BINOMIAL_TAPS, dtype=torch.float64)
-        self.register_buffer('kernel', torch.outer(taps, taps), persistent=False)
+        self.register_buffer('kernel', binomial_kernel(), persistent=False)
 
     def forward(self, pred: torch.Tensor, target: torch.Tensor,
                 weight: Optional[torch.Tensor] = None) -> torch.Tensor:

@@ -5,7 +5,7 @@ from typing import Optional
 import torch
 from torch import nn
 
-from .laplacian_edge_loss import BINOMIAL_TAPS, gaussian_blur
+from .laplacian_edge_loss import binomial_kernel, gaussian_blur
 from .local_mean_loss import block_means
 from .weighted_reduction import check_cells, check_image_pair, check_reduction, weighted_reduce
 
@@ -68,8 +68,7 @@ class TextureEnergyLoss(nn.Module):
         self.loss_weight = loss_weight
         self.eps = eps
         self.reduction = check_reduction(reduction)
-        taps = torch.tensor(BINOMIAL_TAPS, dtype=torch.float64)
-        self.register_buffer('kernel', torch.outer(taps, taps), persistent=False)
+        self.register_buffer('kernel', binomial_kernel(), persistent=False)
 
     def forward(self, pred: torch.Tensor, target: torch.Tensor,
                 weight: Optional[torch.Tensor] = None) -> torch.Tensor:
