@@ -265,13 +265,15 @@ def test_make_val_split_writes_disjoint_annotations(tmp_path: Path, config_name,
 # DerainRestorer
 # --------------------------------------------------------------------------
 
-def _restorer(rain_weighting=None, local_mean_loss=None, texture_loss=None, **test_cfg):
+def _restorer(rain_weighting=None, local_mean_loss=None, texture_loss=None,
+              texture_weighting=None, **test_cfg):
     with DefaultScope.overwrite_default_scope('mmagic'):
         return MODELS.build(dict(
             type='DerainRestorer',
             rain_weighting=rain_weighting,
             local_mean_loss=local_mean_loss,
             texture_loss=texture_loss,
+            texture_weighting=texture_weighting,
             generator=dict(type='CPRAformer', preset='tiny', layout='corrected'),
             pixel_loss=dict(type='CharbonnierLoss', eps=1e-6),
             edge_loss=dict(type='LaplacianEdgeLoss', loss_weight=0.05),
@@ -340,6 +342,34 @@ def test_restorer_texture_term_is_the_unweighted_texture_energy_loss():
         expected = TextureEnergyLoss(block=4, loss_weight=2.0)(model.generator(inputs), target)
     assert expected.item() > 0
     assert torch.allclose(losses['loss_texture'], expected, rtol=1e-5)
+
+
+def test_restorer_texture_weighting_counts_cells_by_their_mean_rain_weight():
+    texture = dict(type='TextureEnergyLoss', block=4, loss_weight=2.0)
+    model = _restorer(texture_loss=texture,
+                      texture_weighting=dict(emphasis=6.0, saturation=0.1))
+    data = model.data_preprocessor(_data_batch(2, 16), training=True)
+    target = data['data_samples'].gt_img
+    inputs = target.clone()
+    inputs[:, :, 3:6] = (inputs[:, :, 3:6] + 0.5).clamp(max=1)
+    data['inputs'] = inputs
+    with torch.no_grad():
+        cells = TextureEnergyLoss(block=4, reduction='none')(model.generator(inputs), target)
+    coverage = ((inputs - target).abs().amax(1, keepdim=True) / 0.1).clamp(max=1)
+    cell_weight = torch.nn.functional.avg_pool2d(1 + 6 * coverage, 4)
+    assert cell_weight.amin() == 1 and cell_weight.amax() > 2
+    expected = 2.0 * (cells * cell_weight).sum() / cell_weight.expand_as(cells).sum()
+    losses = model(**data, mode='loss')
+    assert not torch.allclose(expected, 2.0 * cells.mean(), rtol=1e-3)
+    assert torch.allclose(losses['loss_texture'], expected, rtol=1e-5)
+
+
+def test_restorer_texture_weighting_needs_its_keys_and_a_texture_loss():
+    texture = dict(type='TextureEnergyLoss', block=4)
+    with pytest.raises(ValueError, match='texture_weighting must be'):
+        _restorer(texture_loss=texture, texture_weighting=dict(emphasis=6.0))
+    with pytest.raises(ValueError, match='texture_loss, which is not given'):
+        _restorer(texture_weighting=dict(emphasis=6.0, saturation=0.1))
 
 
 def test_restorer_over_removal_weights_rain_pixels_predicted_too_dark():

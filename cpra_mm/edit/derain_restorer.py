@@ -6,7 +6,7 @@ from mmagic.models import BaseEditModel
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 
-from cpra_mm.losses import over_removal_weight, rain_residual_weight
+from cpra_mm.losses import block_means, over_removal_weight, rain_residual_weight
 from cpra_mm.models import tiled_forward
 from cpra_mm.utils.image_io import PIXEL_MAX
 
@@ -27,7 +27,10 @@ class DerainRestorer(BaseEditModel):
     (:func:`cpra_mm.losses.rain_residual_weight`), and with its
     ``over_removal`` those of them predicted darker than the target up to
     ``1 + over_removal`` times more
-    (:func:`cpra_mm.losses.over_removal_weight`).
+    (:func:`cpra_mm.losses.over_removal_weight`). With
+    ``texture_weighting`` the texture loss is a weighted mean over its
+    cells, each counted by the mean rain weight of its pixels, so the
+    detail lost under the streaks outweighs the many dry cells.
 
     Inference optionally runs the generator tile by tile
     (``test_cfg=dict(tile_size=128, tile_overlap=0)`` is the reference
@@ -49,8 +52,13 @@ class DerainRestorer(BaseEditModel):
             the output's local brightness where the weighted pixel loss
             would trade it for the streaks.
         texture_loss: optional config of a loss on the amount of fine
-            detail (e.g. ``TextureEnergyLoss``), unweighted by
-            ``rain_weighting``.
+            detail cell by cell (e.g. ``TextureEnergyLoss``, whose
+            ``block`` is the cell side), unweighted by ``rain_weighting``.
+        texture_weighting: optional ``dict(emphasis=float,
+            saturation=float)`` weighting ``texture_loss``'s cells toward
+            rain-covered ones: each cell counts the mean over its pixels of
+            :func:`cpra_mm.losses.rain_residual_weight` with these
+            arguments; needs ``texture_loss``; default: a plain mean.
         rain_weighting: optional ``dict(emphasis=float, saturation=float)``
             weighting the pixel loss toward rain-covered pixels (see
             :func:`cpra_mm.losses.rain_residual_weight`; ``saturation`` in
@@ -73,6 +81,7 @@ class DerainRestorer(BaseEditModel):
                  local_mean_loss: Optional[dict] = None,
                  texture_loss: Optional[dict] = None,
                  rain_weighting: Optional[dict] = None,
+                 texture_weighting: Optional[dict] = None,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None,
@@ -94,6 +103,13 @@ class DerainRestorer(BaseEditModel):
             raise ValueError('rain_weighting must be dict(emphasis=..., saturation=...[, '
                              f'over_removal=...]), got {rain_weighting!r}')
         self.rain_weighting = rain_weighting
+        if texture_weighting is not None:
+            if set(texture_weighting) != {'emphasis', 'saturation'}:
+                raise ValueError('texture_weighting must be dict(emphasis=..., saturation=...), '
+                                 f'got {texture_weighting!r}')
+            if self.texture_loss is None:
+                raise ValueError('texture_weighting weights texture_loss, which is not given')
+        self.texture_weighting = texture_weighting
         test_cfg = test_cfg or {}
         self.quantize = bool(test_cfg.get('quantize', False))
         self.tile_size: Optional[int] = test_cfg.get('tile_size')
@@ -135,7 +151,13 @@ class DerainRestorer(BaseEditModel):
         if self.local_mean_loss is not None:
             losses['loss_local_mean'] = self.local_mean_loss(pred, target)
         if self.texture_loss is not None:
-            losses['loss_texture'] = self.texture_loss(pred, target)
+            cell_weight = None
+            if self.texture_weighting is not None:
+                cell_weight = block_means(
+                    rain_residual_weight(inputs, target, self.texture_weighting['emphasis'],
+                                         self.texture_weighting['saturation']),
+                    self.texture_loss.block)
+            losses['loss_texture'] = self.texture_loss(pred, target, weight=cell_weight)
         return losses
 
     def forward_inference(self,
