@@ -75,8 +75,8 @@ def test_tool_writes_the_averaged_network_with_its_provenance(tmp_path, average_
                               '--out', str(out)]) == 0
     assert 'a.pth x 0.25, b.pth x 0.75 ->' in capsys.readouterr().out
     saved = torch.load(out, map_location='cpu', weights_only=True)
-    assert saved['meta']['averaged_from'] == [dict(file='a.pth', coefficient=0.25),
-                                              dict(file='b.pth', coefficient=0.75)]
+    assert saved['meta']['averaged_from'] == [dict(file=paths[0], coefficient=0.25),
+                                              dict(file=paths[1], coefficient=0.75)]
     assert 'seed' not in saved['meta']
     derainer = init_derainer(checkpoint=out)
     expected = {k: 0.25 * v + 0.75 * second.state_dict()[k]
@@ -102,8 +102,48 @@ def test_tool_refuses_other_networks_and_its_own_inputs(tmp_path, average_tool, 
     torch.save({'state_dict': small.state_dict()}, tmp_path / 'bare.pth')
     assert average_tool.main([a, str(tmp_path / 'bare.pth'), '--out',
                               str(tmp_path / 'o.pth')]) == 1
-    assert 'bare.pth records no network in its meta' in capsys.readouterr().err
+    assert ('bare.pth has no meta preset to build the network from; pass the config'
+            in capsys.readouterr().err)
     assert average_tool.main([a, str(tmp_path / 'absent.pth'), '--out',
                               str(tmp_path / 'o.pth')]) == 1
     assert 'absent.pth' in capsys.readouterr().err
+    assert not (tmp_path / 'o.pth').exists()
+
+
+def _config(tmp_path, name: str, layout: str) -> str:
+    path = tmp_path / name
+    path.write_text(f"model = dict(type='DerainRestorer', generator=dict(type='CPRAformer', "
+                    f"preset=None, layout={layout!r}, **{SIZE!r}))\n")
+    return str(path)
+
+
+def test_tool_takes_the_network_of_training_checkpoints_from_the_config(tmp_path, average_tool):
+    first = randomised(CPRAformer(None, layout='corrected', **SIZE), seed=0)
+    second = randomised(CPRAformer(None, layout='corrected', **SIZE), seed=1)
+    trained = str(tmp_path / 'iter_600.pth')
+    torch.save({'state_dict': {**{f'generator.{k}': v for k, v in second.state_dict().items()},
+                               'pixel_loss.weight': torch.ones(1)},
+                'meta': dict(iter=600)}, trained)
+    paths = [_exported(tmp_path, 'a.pth', first), trained]
+    out = tmp_path / 'ab.pth'
+    assert average_tool.main([*paths, '--config', _config(tmp_path, 'c.py', 'corrected'),
+                              '--out', str(out)]) == 0
+    saved = torch.load(out, map_location='cpu', weights_only=True)
+    assert saved['meta']['layout'] == 'corrected' and 'iter' not in saved['meta']
+    assert not any(key.startswith('pixel_loss') for key in saved['state_dict'])
+    derainer = init_derainer(checkpoint=out)
+    for key, value in derainer.state_dict().items():
+        torch.testing.assert_close(
+            value, (first.state_dict()[key] + second.state_dict()[key]) / 2, rtol=0, atol=1e-7)
+
+
+def test_tool_refuses_a_config_of_another_network(tmp_path, average_tool, capsys):
+    model = randomised(CPRAformer(None, layout='corrected', **SIZE), seed=0)
+    paths = [_exported(tmp_path, 'a.pth', model), _exported(tmp_path, 'b.pth', model)]
+    config = _config(tmp_path, 'reference.py', 'reference')
+    assert average_tool.main([*paths, '--config', config,
+                              '--out', str(tmp_path / 'o.pth')]) == 1
+    error = capsys.readouterr().err
+    assert 'a.pth holds' in error and 'reference.py holds' in error
+    assert 'only copies of one network can be averaged' in error
     assert not (tmp_path / 'o.pth').exists()

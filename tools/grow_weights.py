@@ -17,7 +17,6 @@ Example:
 import cpra_mm  # noqa: F401  (first: torch >= 2.6 checkpoint allow-list)
 
 import argparse
-import os
 import os.path as osp
 import sys
 from typing import Optional, Sequence
@@ -27,8 +26,8 @@ import torch
 from cpra_mm.apis.generator_builder import (build_generator, generator_config_from_config,
                                             generator_meta)
 from cpra_mm.models.depth_growth import blocks_per_level, grown_state_dict
-from cpra_mm.utils.derainer_checkpoint import (GENERATOR_PREFIX, generator_state_dict,
-                                               read_checkpoint)
+from cpra_mm.utils.derainer_checkpoint import (generator_state_dict, read_checkpoint,
+                                               save_generator_weights)
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
@@ -70,11 +69,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f'error: the grown network differs from {args.checkpoint} by {difference:.2e}',
               file=sys.stderr)
         return 1
-    meta = dict(generator_meta(generator), grown_from=osp.basename(args.checkpoint))
-    if osp.dirname(args.out):
-        os.makedirs(osp.dirname(args.out), exist_ok=True)
-    torch.save({'state_dict': {GENERATOR_PREFIX + k: v for k, v in state.items()}, 'meta': meta},
-               args.out)
+    save_generator_weights(args.out, state, dict(generator_meta(generator),
+                                                grown_from=osp.basename(args.checkpoint)))
     before, after = blocks_per_level(source), blocks_per_level(state)
     grown = ', '.join(f'{level} {before[level]} -> {after[level]}' for level in before
                       if before[level] != after[level])

@@ -142,6 +142,24 @@ def generator_state_dict(checkpoint: Mapping[str, Any],
     return state
 
 
+def save_generator_weights(path: Union[str, Path], state: Mapping[str, torch.Tensor],
+                           meta: Mapping[str, Any]) -> None:
+    """Write a bare network's weights in the layout of tools/export_weights.py.
+
+    Args:
+        path: the ``.pth`` file; its folder is created when missing.
+        state: the network's state dict (keys without the ``generator.``
+            prefix).
+        meta: what the file records of the network (``preset``, ``layout``,
+            network arguments; see
+            :func:`cpra_mm.apis.generator_builder.generator_meta`) and of
+            its provenance.
+    """
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    torch.save({'state_dict': {GENERATOR_PREFIX + k: v for k, v in state.items()},
+                META_KEY: dict(meta)}, path)
+
+
 def load_generator_weights(model: nn.Module, state: Mapping[str, torch.Tensor],
                            source: Union[str, Path]) -> None:
     """Load ``state`` into ``model`` strictly.
