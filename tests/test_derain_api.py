@@ -156,8 +156,8 @@ def test_derain_keeps_type_dtype_and_shape(network):
     assert as_float.shape == rgb.shape and 0 <= as_float.min() and as_float.max() <= 1
     batch = torch.from_numpy(rgb.transpose(2, 0, 1))[None]
     with torch.no_grad():
-        mirror_mean = (network(batch) + network(batch.flip(-1)).flip(-1)) / 2
-    np.testing.assert_allclose(as_float, mirror_mean[0].numpy().transpose(1, 2, 0), atol=1e-6)
+        one_pass = network(batch).clamp(0, 1)
+    np.testing.assert_allclose(as_float, one_pass[0].numpy().transpose(1, 2, 0), atol=1e-6)
 
     assert derain(network, rgb.astype(np.float64)).dtype == np.float64
 

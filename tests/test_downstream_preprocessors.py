@@ -173,13 +173,11 @@ class Recorder(nn.Module):
 
 
 def manual_derain(derainer: nn.Module, image: torch.Tensor) -> torch.Tensor:
-    """Derain one uint8 BGR CHW image by hand: to RGB [0, 1], the mean of
-    the derainer on it and on its left-right mirror (mirrored back), back to
-    BGR 0-255."""
+    """Derain one uint8 BGR CHW image by hand: to RGB [0, 1], one pass of
+    the derainer, back to BGR 0-255."""
     rgb = image.float().flip(0)[None] / 255
     with torch.no_grad():
-        restored = (derainer(rgb) + derainer(rgb.flip(-1)).flip(-1)) / 2
-        return (restored[0] * 255).flip(0)
+        return (derainer(rgb)[0] * 255).flip(0)
 
 
 # --------------------------------------------------------------------------
@@ -229,14 +227,15 @@ def test_stage_accepts_a_stacked_batch():
 
 def test_stage_tiles_gradient_free_calls():
     derainer = CPRAformer(preset='tiny', layout='corrected')
-    stage = DerainStage(derainer, tile_size=32, tile_overlap=8)
     image = det_batch([(48, 56)])['inputs'][0]
     rgb = image.float().flip(0)[None] / 255
 
     def mirror_mean(batch):
         return (derainer(batch) + derainer(batch.flip(-1)).flip(-1)) / 2
-    expected = (tiled_forward(mirror_mean, rgb, 32, 8)[0] * 255).flip(0)
-    assert torch.allclose(stage([image])[0], expected, atol=1e-4)
+    for flip_ensemble, network in ((False, derainer), (True, mirror_mean)):
+        stage = DerainStage(derainer, tile_size=32, tile_overlap=8, flip_ensemble=flip_ensemble)
+        expected = (tiled_forward(network, rgb, 32, 8)[0] * 255).flip(0)
+        assert torch.allclose(stage([image])[0], expected, atol=1e-4)
 
 
 @pytest.mark.parametrize('kwargs, message', [

@@ -60,15 +60,16 @@ def test_a_mirror_equivariant_derainer_is_unchanged():
                                rtol=0, atol=0)
 
 
-def test_derain_runs_the_mirror_ensemble_by_default_and_one_pass_when_asked():
+def test_derain_runs_one_pass_by_default_and_the_mirror_ensemble_when_asked():
     images = _image()
     derainer = ColumnRampDerainer()
-    ensembled = derain(derainer, images, tile_size=None, align_streaks=False)
-    assert len(derainer.calls) == 2
-    torch.testing.assert_close(derainer.calls[1], images.flip(-1), rtol=0, atol=0)
-    single = derain(derainer, images, tile_size=None, align_streaks=False, flip_ensemble=False)
+    single = derain(derainer, images, tile_size=None, align_streaks=False)
+    assert len(derainer.calls) == 1
+    torch.testing.assert_close(derainer.calls[0], images, rtol=0, atol=0)
+    ensembled = derain(derainer, images, tile_size=None, align_streaks=False, flip_ensemble=True)
     assert len(derainer.calls) == 3
-    torch.testing.assert_close(derainer.calls[2], images, rtol=0, atol=0)
+    torch.testing.assert_close(derainer.calls[1], images, rtol=0, atol=0)
+    torch.testing.assert_close(derainer.calls[2], images.flip(-1), rtol=0, atol=0)
     columns = 0.01 * torch.arange(images.shape[-1], dtype=images.dtype)
     torch.testing.assert_close(single, (images + columns).clamp(0, 1), rtol=0, atol=1e-6)
     torch.testing.assert_close(ensembled, images + 0.115, rtol=0, atol=1e-6)
@@ -77,7 +78,8 @@ def test_derain_runs_the_mirror_ensemble_by_default_and_one_pass_when_asked():
 def test_derain_mirrors_each_tile():
     images = _image(height=32, width=48)
     derainer = ColumnRampDerainer(step=0.0)
-    out = derain(derainer, images, tile_size=32, overlap=8, align_streaks=False)
+    out = derain(derainer, images, tile_size=32, overlap=8, align_streaks=False,
+                 flip_ensemble=True)
     assert len(derainer.calls) == 4
     assert all(call.shape[-1] == 32 for call in derainer.calls)
     torch.testing.assert_close(out, images, rtol=0, atol=1e-6)
@@ -86,7 +88,8 @@ def test_derain_mirrors_each_tile():
 def test_derain_stage_mirrors_gradient_free_calls_only():
     images = _image() * 255
     derainer = ColumnRampDerainer()
-    stage = DerainStage(derainer, channel_order='rgb', trainable=True, align_streaks=False)
+    stage = DerainStage(derainer, channel_order='rgb', trainable=True, align_streaks=False,
+                        flip_ensemble=True)
     assert 'flip_ensemble=True' in repr(stage)
     with torch.no_grad():
         stage(images)
@@ -95,8 +98,7 @@ def test_derain_stage_mirrors_gradient_free_calls_only():
     stage(images)
     assert len(derainer.calls) == 3
     torch.testing.assert_close(derainer.calls[2], images / 255)
-    single = DerainStage(ColumnRampDerainer(), channel_order='rgb', align_streaks=False,
-                         flip_ensemble=False)
+    single = DerainStage(ColumnRampDerainer(), channel_order='rgb', align_streaks=False)
     with torch.no_grad():
         single(images)
     assert len(single.derainer.calls) == 1
@@ -127,9 +129,9 @@ def test_derain_tool_has_a_switch():
         parser = tool.build_parser()
     finally:
         del sys.modules['derain']
-    assert parser.parse_args(['a.png', '--out-dir', 'o']).flip_ensemble is True
+    assert parser.parse_args(['a.png', '--out-dir', 'o']).flip_ensemble is False
     assert parser.parse_args(['a.png', '--out-dir', 'o',
-                              '--no-flip-ensemble']).flip_ensemble is False
+                              '--flip-ensemble']).flip_ensemble is True
 
 
 def test_eval_downstream_modes_take_the_switch():
@@ -138,9 +140,9 @@ def test_eval_downstream_modes_take_the_switch():
     from cpra_mm.apis.downstream_modes import derive_mode_config, mode_config
     clean = str(REPO / 'configs' / 'demo' / 'shapes_detector.py')
     chain = mode_config(clean, 'derained').model.data_preprocessor
-    assert chain.derain_flip_ensemble is True
-    one_pass = mode_config(clean, 'derained', derain_flip_ensemble=False).model.data_preprocessor
-    assert one_pass.derain_flip_ensemble is False
+    assert chain.derain_flip_ensemble is False
+    ensemble = mode_config(clean, 'derained', derain_flip_ensemble=True).model.data_preprocessor
+    assert ensemble.derain_flip_ensemble is True
     derainer = dict(type='CPRAformer', preset='small', layout='corrected')
     derived = derive_mode_config(Config.fromfile(clean), 'derained', derainer=derainer)
     assert 'derain_flip_ensemble' not in derived.model.data_preprocessor
@@ -156,6 +158,9 @@ def test_eval_downstream_modes_take_the_switch():
     common = [clean, weights, '--out-dir', 'o', '--modes', 'clean']
     assert tool.parse_args(common).derain_flip_ensemble is None
     assert tool.parse_args(common + ['--derain-one-pass']).derain_flip_ensemble is False
+    assert tool.parse_args(common + ['--derain-flip-ensemble']).derain_flip_ensemble is True
+    with pytest.raises(SystemExit):
+        tool.parse_args(common + ['--derain-one-pass', '--derain-flip-ensemble'])
 
 
 def test_streak_alignment_wraps_the_ensemble():
@@ -169,7 +174,7 @@ def test_streak_alignment_wraps_the_ensemble():
     images = torch.from_numpy(rainy).permute(2, 0, 1)[None].float() / 255
     derainer = ColumnRampDerainer(step=0.0)
     with torch.no_grad():
-        out = inference_forward(derainer)(images)
+        out = inference_forward(derainer, flip_ensemble=True)(images)
     assert len(derainer.calls) == 2
     assert not torch.equal(derainer.calls[0], images)
     torch.testing.assert_close(derainer.calls[1], derainer.calls[0].flip(-1), rtol=0, atol=0)

@@ -25,8 +25,8 @@ a Faster R-CNN R50-FPN feature pass (``extract_feat``, random weights, built
 from MMDetection's own config) at the same size, the two timed alternately
 in one process, plus the derainer's peak memory. Its last line names the
 fastest combination at 512: ``derain/detector at 512: X.XX (PRESET, MODE)``.
-``--flip-ensemble`` times the derainer as the chains run it by default, the
-mean of two passes (the image and its left-right mirror,
+``--flip-ensemble`` times the derainer as the chains run it with
+``derain_flip_ensemble=True``, the mean of two passes (the image and its left-right mirror,
 :func:`cpra_mm.models.flip_ensemble_forward`); without it one pass is timed.
 
 Examples::
@@ -253,7 +253,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help='modes of --chain')
     parser.add_argument('--flip-ensemble', action='store_true',
                         help='--chain: time the derainer as a mirror ensemble (two passes), as '
-                        'the chains and derain() run it by default')
+                        'the chains and derain() run it when asked to (one pass by default)')
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)

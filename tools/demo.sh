@@ -20,9 +20,10 @@
 # (default outputs/demo), RAIN_SEED (default 0; several space-separated
 # seeds evaluate the rainy and derained images once per rain draw, which
 # takes about twice as long for three draws), DERAINER (default the built-in
-# derainer, cpra_mm.apis.BUILTIN_CHECKPOINT), DERAIN_ONE_PASS (1: one pass of
-# the derainer per image instead of its mirror ensemble, as the figures
-# measured before 2026-12-01 20:00 UTC were).
+# derainer, cpra_mm.apis.BUILTIN_CHECKPOINT), DERAIN_FLIP_ENSEMBLE (1: the
+# derainer's mirror ensemble, the mean of its passes on each image and on its
+# left-right mirror, instead of one pass, as the figures measured from
+# 2026-12-01 20:00 UTC to 2026-12-03 11:00 UTC were).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -35,8 +36,8 @@ RAIN_SEED=${RAIN_SEED:-0}
 DATA=data/demo_shapes
 WEIGHTS=cpra_mm/weights
 DERAINER=${DERAINER:-$("$PYTHON" -c 'from cpra_mm.apis import BUILTIN_CHECKPOINT as c; print(c)')}
-ONE_PASS=()
-if [[ "${DERAIN_ONE_PASS:-0}" == 1 ]]; then ONE_PASS=(--derain-one-pass); fi
+PASSES=()
+if [[ "${DERAIN_FLIP_ENSEMBLE:-0}" == 1 ]]; then PASSES=(--derain-flip-ensemble); fi
 # One thread per process: on a shared 2-core machine OpenMP threads of
 # several processes otherwise contend and everything slows down severalfold.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
@@ -61,7 +62,7 @@ for task in det seg; do
     echo "== $model: clean / rainy / derained (log: $log)"
     model_start=$(date +%s)
     if ! "$PYTHON" tools/eval_downstream.py "configs/demo/$model.py" "$WEIGHTS/$model.pth" \
-        --derainer-checkpoint "$DERAINER" --rain-seed $RAIN_SEED "${ONE_PASS[@]}" \
+        --derainer-checkpoint "$DERAINER" --rain-seed $RAIN_SEED "${PASSES[@]}" \
         --out-dir "$OUT_DIR/$task" --num-vis 4 >"$log" 2>&1; then
         echo "tools/demo.sh: the $model evaluation failed; the end of $log:" >&2
         tail -n 40 "$log" >&2

@@ -20,9 +20,9 @@ fixed leading folders) and its file name and extension, under --out-dir.
 Rain slanted 30-50 degrees from vertical, past the built-in derainer's
 training angles, is derained on a copy whose rows are shifted so that the
 streaks stand upright (streak alignment, ``cpra_mm.models.streak_alignment``;
-``--no-align-streaks`` turns it off). Each run of the network is the mean of
-its outputs on the image and on its left-right mirror (``--no-flip-ensemble``
-runs it once, in half the time).
+``--no-align-streaks`` turns it off). ``--flip-ensemble`` makes each run of
+the network the mean of its outputs on the image and on its left-right
+mirror, in twice the time.
 
 Image handling (read as stored, ``mmcv.imread(..., 'unchanged')``; JPEGs get
 their EXIF orientation applied since the outputs carry no metadata):
@@ -140,10 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help='run every image as it is; by default rain slanted 30-50 degrees '
                         'from vertical is derained on a copy sheared so that its streaks '
                         'stand upright')
-    parser.add_argument('--no-flip-ensemble', dest='flip_ensemble', action='store_false',
-                        help='run the network once per image (or tile); by default each run '
-                        'is the mean of the network on the image and on its left-right '
-                        'mirror, which takes twice as long')
+    parser.add_argument('--flip-ensemble', action='store_true',
+                        help='make each run of the network the mean of its outputs on the '
+                        'image (or tile) and on its left-right mirror, which takes twice as '
+                        'long; by default the network runs once')
     parser.add_argument('--compare', action='store_true',
                         help=f'also write input|output side by side as 8-bit PNG under '
                         f'OUT_DIR/{COMPARE_FOLDER}/ (named after the input, plus .png)')
@@ -265,7 +265,7 @@ def resolve_device(device: Optional[str], shard: Shard) -> str:
 
 def derain_image(model: torch.nn.Module, image: np.ndarray, tile_size: Optional[int],
                  overlap: int, align_streaks: bool = True,
-                 flip_ensemble: bool = True) -> np.ndarray:
+                 flip_ensemble: bool = False) -> np.ndarray:
     """Derain an image as :func:`~cpra_mm.utils.image_io.read_image`
     returns it.
 
@@ -292,7 +292,7 @@ def derain_image(model: torch.nn.Module, image: np.ndarray, tile_size: Optional[
 
 
 def run_job(job: Job, model: torch.nn.Module, tile_size: Optional[int], overlap: int,
-            align_streaks: bool = True, flip_ensemble: bool = True) -> None:
+            align_streaks: bool = True, flip_ensemble: bool = False) -> None:
     """Derain one file and write its outputs.
 
     Raises:
@@ -313,7 +313,7 @@ def is_done(job: Job) -> bool:
 
 def run_jobs(jobs: Sequence[Job], model: torch.nn.Module, tile_size: Optional[int],
              overlap: int, skip_existing: bool, shard: Shard, align_streaks: bool = True,
-             flip_ensemble: bool = True) -> int:
+             flip_ensemble: bool = False) -> int:
     """Derain ``jobs``, report failures by name, print a summary; return
     the exit code."""
     pending = [job for job in jobs if not (skip_existing and is_done(job))]

@@ -86,11 +86,15 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument('--derain-tile-size', type=int,
                         help='derain tile by tile with this tile side (default: the chain '
                         'config\'s, else whole images)')
-    parser.add_argument('--derain-one-pass', dest='derain_flip_ensemble', action='store_const',
-                        const=False, default=None,
-                        help='run the derainer once per image instead of its mirror ensemble '
-                        '(the mean of its passes on the image and on its left-right mirror, '
-                        'the default), in half the time')
+    passes = parser.add_mutually_exclusive_group()
+    passes.add_argument('--derain-flip-ensemble', dest='derain_flip_ensemble',
+                        action='store_const', const=True, default=None,
+                        help='run the derainer as its mirror ensemble (the mean of its passes '
+                        'on the image and on its left-right mirror), in twice the time '
+                        '(default: the chain config\'s, else one pass)')
+    passes.add_argument('--derain-one-pass', dest='derain_flip_ensemble', action='store_const',
+                        const=False,
+                        help='run the derainer once per image whatever the chain config says')
     rain = parser.add_mutually_exclusive_group()
     rain.add_argument('--rain-seed', type=int, nargs='+', default=[0],
                       help='seed of the synthetic rain added after image loading (default '

@@ -100,7 +100,7 @@ def init_derainer(config: Optional[ConfigLike] = None,
 
 def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,
            overlap: int = 32, align_streaks: bool = True,
-           flip_ensemble: bool = True) -> Image:
+           flip_ensemble: bool = False) -> Image:
     """Remove rain from one image or a batch.
 
     The model runs in eval mode (its mode is restored afterwards) under
@@ -125,7 +125,7 @@ def derain(model: nn.Module, image: Image, tile_size: Optional[int] = 512,
         overlap: overlap of neighbouring tiles in pixels, ``< tile_size``.
         align_streaks: align steeply slanted rain before deraining.
         flip_ensemble: average the network's passes on the image and on
-            its mirror (twice the network time).
+            its mirror (twice the network time); off by default.
 
     Returns:
         The derained image, of the input's type, shape and dtype (and, for

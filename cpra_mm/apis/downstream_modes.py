@@ -75,8 +75,8 @@ def derive_mode_config(clean: Config, mode: str, rain_seed: int = 0,
         derainer_checkpoint: its weights (``derained`` mode).
         derain_tile_size: derain in tiles of this side; None: whole images.
         derain_flip_ensemble: run the derainer's mirror ensemble (True) or
-            one pass (False); None: the preprocessor's default (the
-            ensemble).
+            one pass (False); None: the preprocessor's default (one
+            pass).
 
     Returns:
         A new config; ``clean`` is not modified.

@@ -82,7 +82,7 @@ class DerainPreprocessingMixin:
             :class:`DerainStage`).
         derain_flip_ensemble: average the derainer's passes on the images
             and on their left-right mirrors (gradient-free calls; twice the
-            derainer's time; see :class:`DerainStage`).
+            derainer's time; off by default; see :class:`DerainStage`).
         **kwargs: the parent data preprocessor's arguments.
     """
 
@@ -98,7 +98,7 @@ class DerainPreprocessingMixin:
                  derain_precision: str = 'fp32',
                  derain_compile: bool = False,
                  derain_align_streaks: bool = True,
-                 derain_flip_ensemble: bool = True,
+                 derain_flip_ensemble: bool = False,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.derain_stage = DerainStage(

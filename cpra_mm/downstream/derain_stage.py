@@ -53,7 +53,7 @@ class DerainStage(nn.Module):
     derain each image (or tile) whose rain is slanted 30-50 degrees from
     vertical on a copy sheared so that its streaks stand upright
     (:func:`~cpra_mm.models.streak_aligned_forward`); other images run as
-    they are. With ``flip_ensemble`` (the default), each network call in
+    they are. With ``flip_ensemble`` (off by default), each network call in
     them is the mean of the network on the images and on their left-right
     mirrors (:func:`~cpra_mm.models.flip_ensemble_forward`; two passes).
 
@@ -101,7 +101,7 @@ class DerainStage(nn.Module):
                  precision: str = 'fp32',
                  compile: bool = False,
                  align_streaks: bool = True,
-                 flip_ensemble: bool = True) -> None:
+                 flip_ensemble: bool = False) -> None:
         super().__init__()
         if isinstance(derainer, nn.Module):
             self.derainer = derainer

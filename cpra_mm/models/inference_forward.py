@@ -12,7 +12,7 @@ Forward = Callable[[torch.Tensor], torch.Tensor]
 
 
 def inference_forward(network: Forward, align_streaks: bool = True,
-                      flip_ensemble: bool = True) -> Forward:
+                      flip_ensemble: bool = False) -> Forward:
     """``network`` wrapped as :func:`cpra_mm.apis.derain` and
     :class:`cpra_mm.downstream.DerainStage` run it.
 
@@ -22,8 +22,10 @@ def inference_forward(network: Forward, align_streaks: bool = True,
             (:func:`streak_aligned_forward`).
         flip_ensemble: make every network call the mean of the network on
             the images and on their left-right mirror
-            (:func:`flip_ensemble_forward`); streak alignment, when on,
-            wraps the ensemble.
+            (:func:`flip_ensemble_forward`; twice the network's time);
+            streak alignment, when on, wraps the ensemble. Off by default:
+            the built-in derainer meets its targets in one pass
+            (``cpra_mm/weights/README.md``).
 
     Returns:
         A callable with ``network``'s signature.

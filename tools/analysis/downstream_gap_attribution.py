@@ -3,8 +3,8 @@ segmenter: on the pixels the rain covered, or on the dry ones.
 
 The test images of ``config`` get the rain of its rainy mode (``AddRain``
 with ``--rain-seed``, drawn as ``tools/eval_downstream.py`` draws it) and
-are derained by the derainer (its mirror ensemble, as in the chains; one
-pass with ``--derain-one-pass``). Four copies of the test set are written
+are derained by the derainer (one pass, as in the chains; its mirror
+ensemble with ``--derain-flip-ensemble``). Four copies of the test set are written
 under ``<out-dir>/images/`` and tested with the config's own evaluator,
 beside the clean images:
 
@@ -91,8 +91,12 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument('--derainer-checkpoint', default=str(BUILTIN_CHECKPOINT),
                         help='derainer weights with preset/layout meta (default: the '
                         'built-in derainer)')
-    parser.add_argument('--derain-one-pass', action='store_true',
-                        help='one network pass per image instead of the mirror ensemble')
+    passes = parser.add_mutually_exclusive_group()
+    passes.add_argument('--derain-flip-ensemble', action='store_true',
+                        help='derain with the mirror ensemble (the mean of the passes on the '
+                        'image and on its left-right mirror) instead of one pass')
+    passes.add_argument('--derain-one-pass', dest='derain_flip_ensemble', action='store_false',
+                        help='one network pass per image, as in the chains (the default)')
     parser.add_argument('--rain-seed', type=int, default=0,
                         help='seed of the test rain (default 0, as make demo)')
     parser.add_argument('--threshold', type=float, default=10.0,
@@ -143,7 +147,7 @@ def write_sets(args: argparse.Namespace, cfg: Config) -> np.ndarray:
         clean = loaded['img']
         rainy = add_rain(dict(loaded, img=clean.copy()))['img']
         derained = derain(derainer, np.ascontiguousarray(rainy[..., ::-1]),
-                          flip_ensemble=not args.derain_one_pass)[..., ::-1]
+                          flip_ensemble=args.derain_flip_ensemble)[..., ::-1]
         derained = np.ascontiguousarray(derained)
         on_rain, off_rain = split_by_rain(clean, rainy, derained, args.threshold)
         sums += streak_residue(clean, rainy, derained)
@@ -211,14 +215,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     residue = summarise_residue(sums)
     title = (f'{osp.basename(args.config)} ({task.name}), AddRain(seed={args.rain_seed}), derainer '
              f'{osp.basename(args.derainer_checkpoint)}'
-             f'{" (one pass)" if args.derain_one_pass else " (mirror ensemble)"}')
+             f'{" (mirror ensemble)" if args.derain_flip_ensemble else " (one pass)"}')
     report = format_report(title, metric, task.full_scale, scores, residue, args.threshold)
     with open(osp.join(args.out_dir, 'gap_attribution.txt'), 'w') as file:
         file.write(report + '\n')
     with open(osp.join(args.out_dir, 'gap_attribution.json'), 'w') as file:
         json.dump(dict(config=args.config, checkpoint=args.checkpoint,
                        derainer_checkpoint=args.derainer_checkpoint,
-                       flip_ensemble=not args.derain_one_pass, rain_seed=args.rain_seed,
+                       flip_ensemble=args.derain_flip_ensemble, rain_seed=args.rain_seed,
                        threshold=args.threshold,
                        references=[dict(kind=reference.kind, value=reference.value,
                                         name=reference.name) for reference in args.references],

@@ -4,8 +4,8 @@ pixels a segmenter's boundaries and a detector's tight boxes depend on.
 The test images of a segmentation ``config`` get the rain of its rainy
 mode (``AddRain`` with ``--rain-seed``, drawn as
 ``tools/eval_downstream.py`` draws it) and are derained by each
-``--derainer-checkpoint`` (mirror ensemble as in the chains; one pass with
-``--derain-one-pass``). An outline pixel is one whose 3 x 3 neighbourhood
+``--derainer-checkpoint`` (one pass as in the chains; the mirror ensemble
+with ``--derain-flip-ensemble``). An outline pixel is one whose 3 x 3 neighbourhood
 in the label map holds another label. Over all test images, for the rainy
 images and each derainer's output, the table gives:
 
@@ -48,8 +48,12 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument('--derainer-checkpoint', nargs='+', default=[str(BUILTIN_CHECKPOINT)],
                         help='derainer weights with preset/layout meta, one or more (default: '
                         'the built-in derainer)')
-    parser.add_argument('--derain-one-pass', action='store_true',
-                        help='one network pass per image instead of the mirror ensemble')
+    passes = parser.add_mutually_exclusive_group()
+    passes.add_argument('--derain-flip-ensemble', action='store_true',
+                        help='derain with the mirror ensemble (the mean of the passes on the '
+                        'image and on its left-right mirror) instead of one pass')
+    passes.add_argument('--derain-one-pass', dest='derain_flip_ensemble', action='store_false',
+                        help='one network pass per image, as in the chains (the default)')
     parser.add_argument('--rain-seed', type=int, default=0,
                         help='seed of the test rain (default 0, as make demo)')
     parser.add_argument('--out-dir', required=True, help='folder for the results')
@@ -132,7 +136,7 @@ def measure(args: argparse.Namespace) -> Dict[str, Dict[str, float]]:
         sets['rainy'].add(clean, rainy, outline)
         for name, derainer in derainers.items():
             derained = derain(derainer, np.ascontiguousarray(rainy[..., ::-1]),
-                              flip_ensemble=not args.derain_one_pass)[..., ::-1]
+                              flip_ensemble=args.derain_flip_ensemble)[..., ::-1]
             sets[name].add(clean, derained, outline)
     return {name: statistics.summary(clean_gradient) for name, statistics in sets.items()}
 
@@ -156,13 +160,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     results = measure(args)
     os.makedirs(args.out_dir, exist_ok=True)
     title = (f'{osp.basename(args.config)}, AddRain(seed={args.rain_seed}), '
-             f'{"one pass" if args.derain_one_pass else "mirror ensemble"}')
+             f'{"mirror ensemble" if args.derain_flip_ensemble else "one pass"}')
     report = format_table(title, results)
     with open(osp.join(args.out_dir, 'outline_fidelity.txt'), 'w') as file:
         file.write(report + '\n')
     with open(osp.join(args.out_dir, 'outline_fidelity.json'), 'w') as file:
         json.dump(dict(config=args.config, derainer_checkpoints=args.derainer_checkpoint,
-                       flip_ensemble=not args.derain_one_pass, rain_seed=args.rain_seed,
+                       flip_ensemble=args.derain_flip_ensemble, rain_seed=args.rain_seed,
                        results=results), file, indent=2)
     print(f'\n{report}')
     return 0
