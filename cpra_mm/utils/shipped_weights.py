@@ -10,7 +10,7 @@ from pathlib import Path
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / 'weights'
 """The folder of the shipped weights."""
 
-BUILTIN_DERAINER = 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage21-continued-control.pth'
+BUILTIN_DERAINER = 'cpraformer_small-corrected_1xb8-600iter_photo-corpus-stage26-continued-rain-texture30-emphasis8.pth'
 """The file of the built-in derainer: the default of ``init_derainer()``,
 ``tools/derain.py`` and the demo chains. The one place that names it:
 replacing the model is this line, :data:`BUILTIN_DERAINER_NETWORK` and the
