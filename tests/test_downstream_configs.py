@@ -226,8 +226,8 @@ def test_runner_test_uses_the_derainer_checkpoint(tmp_path: Path):
     derainer.register_forward_hook(lambda module, args, output: calls.append(args[0].shape))
     runner.test()
 
-    # one batch of two, run twice: as it is and mirrored (the mirror ensemble)
-    assert calls == [torch.Size([2, 3, 64, 64])] * 2
+    # one batch of two, one pass (the chains' default; no mirror ensemble)
+    assert calls == [torch.Size([2, 3, 64, 64])]
     loaded = derainer.state_dict()
     assert all(torch.equal(loaded[k], derainer_weights[k]) for k in derainer_weights)
     assert torch.equal(runner.model.backbone.conv1.weight.cpu(), detector.backbone.conv1.weight)

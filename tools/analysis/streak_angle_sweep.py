@@ -30,11 +30,10 @@ held-out evaluation (``heldout_derain_eval.py``) stays untouched.
   network alone, with ``derain()`` and with alignment forced whatever the
   periodicity (``max_periodicity=1``).
 
-Every network call is one pass unless ``--flip-ensemble`` is given, so the
-figures isolate streak alignment (``derain()`` below means
-``derain(..., flip_ensemble=False)``); with it each call is the mirror
-ensemble that ``derain()`` runs by default
-(:func:`~cpra_mm.models.flip_ensemble_forward`).
+Every network call is one pass, as ``derain()`` runs it by default, unless
+``--flip-ensemble`` is given, so the figures isolate streak alignment; with
+it each call is the mirror ensemble that ``derain(..., flip_ensemble=True)``
+runs (:func:`~cpra_mm.models.flip_ensemble_forward`).
 
 Results go to ``OUT_DIR/streak_angle_sweep.json`` and ``.md``.
 
@@ -252,8 +251,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help='dry check: how many of the lowest photographs the Markdown '
                         'table lists (the JSON has all)')
     parser.add_argument('--flip-ensemble', action='store_true',
-                        help='run every network call as the mirror ensemble derain() uses by '
-                        'default (twice the time); without it, one pass')
+                        help='run every network call as the mirror ensemble '
+                        '(derain(flip_ensemble=True); twice the time); without it, one pass')
     parser.add_argument('--out-dir', type=Path, default=Path('outputs/streak_angle_sweep'))
     args = parser.parse_args(argv)
     try:
