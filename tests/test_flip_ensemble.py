@@ -180,3 +180,17 @@ def test_streak_alignment_wraps_the_ensemble():
     torch.testing.assert_close(derainer.calls[1], derainer.calls[0].flip(-1), rtol=0, atol=0)
     torch.testing.assert_close(out, images, rtol=0, atol=1e-6)
     assert inference_forward(derainer, align_streaks=False, flip_ensemble=False) is derainer
+
+
+@pytest.mark.parametrize('default', [False, True, None])
+def test_pass_switches_are_exclusive_and_keep_the_default(default):
+    import argparse
+
+    from cpra_mm.utils.derain_pass_arguments import add_derain_pass_arguments
+    parser = argparse.ArgumentParser()
+    add_derain_pass_arguments(parser, default=default)
+    assert parser.parse_args([]).derain_flip_ensemble is default
+    assert parser.parse_args(['--derain-flip-ensemble']).derain_flip_ensemble is True
+    assert parser.parse_args(['--derain-one-pass']).derain_flip_ensemble is False
+    with pytest.raises(SystemExit):
+        parser.parse_args(['--derain-one-pass', '--derain-flip-ensemble'])

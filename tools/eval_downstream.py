@@ -63,6 +63,7 @@ from cpra_mm.apis.downstream_report import average_draws, table_metrics, write_r
 from cpra_mm.apis.downstream_samples import plot_samples
 from cpra_mm.apis.downstream_task import detect_task
 from cpra_mm.apis.generator_builder import generator_config_from_config, generator_config_from_meta
+from cpra_mm.utils.derain_pass_arguments import add_derain_pass_arguments
 from cpra_mm.utils.derainer_checkpoint import checkpoint_meta, read_checkpoint
 
 
@@ -86,15 +87,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument('--derain-tile-size', type=int,
                         help='derain tile by tile with this tile side (default: the chain '
                         'config\'s, else whole images)')
-    passes = parser.add_mutually_exclusive_group()
-    passes.add_argument('--derain-flip-ensemble', dest='derain_flip_ensemble',
-                        action='store_const', const=True, default=None,
-                        help='run the derainer as its mirror ensemble (the mean of its passes '
-                        'on the image and on its left-right mirror), in twice the time '
-                        '(default: the chain config\'s, else one pass)')
-    passes.add_argument('--derain-one-pass', dest='derain_flip_ensemble', action='store_const',
-                        const=False,
-                        help='run the derainer once per image whatever the chain config says')
+    add_derain_pass_arguments(parser, default=None,
+                              default_help='the chain config\'s, else one pass')
     rain = parser.add_mutually_exclusive_group()
     rain.add_argument('--rain-seed', type=int, nargs='+', default=[0],
                       help='seed of the synthetic rain added after image loading (default '

@@ -73,6 +73,7 @@ from cpra_mm.apis.downstream_task import detect_task
 from cpra_mm.apis.rain_pixel_split import (RESIDUE_BINS, split_by_rain, streak_residue,
                                            summarise_residue)
 from cpra_mm.apis.reference_degradations import ReferenceDegradation, parse_reference
+from cpra_mm.utils.derain_pass_arguments import add_derain_pass_arguments
 from cpra_mm.utils.image_io import atomic_output
 
 SETS = ('rainy', 'derained', 'derained_on_rain', 'derained_off_rain')
@@ -91,12 +92,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument('--derainer-checkpoint', default=str(BUILTIN_CHECKPOINT),
                         help='derainer weights with preset/layout meta (default: the '
                         'built-in derainer)')
-    passes = parser.add_mutually_exclusive_group()
-    passes.add_argument('--derain-flip-ensemble', action='store_true',
-                        help='derain with the mirror ensemble (the mean of the passes on the '
-                        'image and on its left-right mirror) instead of one pass')
-    passes.add_argument('--derain-one-pass', dest='derain_flip_ensemble', action='store_false',
-                        help='one network pass per image, as in the chains (the default)')
+    add_derain_pass_arguments(parser, default=False, default_help='one pass, as in the chains')
     parser.add_argument('--rain-seed', type=int, default=0,
                         help='seed of the test rain (default 0, as make demo)')
     parser.add_argument('--threshold', type=float, default=10.0,

@@ -38,6 +38,7 @@ from tqdm import tqdm
 from cpra_mm.apis import BUILTIN_CHECKPOINT, derain, init_derainer
 from cpra_mm.apis.downstream_modes import mode_config, rain_free_test_set
 from cpra_mm.apis.downstream_task import detect_task
+from cpra_mm.utils.derain_pass_arguments import add_derain_pass_arguments
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
@@ -48,12 +49,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument('--derainer-checkpoint', nargs='+', default=[str(BUILTIN_CHECKPOINT)],
                         help='derainer weights with preset/layout meta, one or more (default: '
                         'the built-in derainer)')
-    passes = parser.add_mutually_exclusive_group()
-    passes.add_argument('--derain-flip-ensemble', action='store_true',
-                        help='derain with the mirror ensemble (the mean of the passes on the '
-                        'image and on its left-right mirror) instead of one pass')
-    passes.add_argument('--derain-one-pass', dest='derain_flip_ensemble', action='store_false',
-                        help='one network pass per image, as in the chains (the default)')
+    add_derain_pass_arguments(parser, default=False, default_help='one pass, as in the chains')
     parser.add_argument('--rain-seed', type=int, default=0,
                         help='seed of the test rain (default 0, as make demo)')
     parser.add_argument('--out-dir', required=True, help='folder for the results')
