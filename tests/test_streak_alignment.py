@@ -15,8 +15,9 @@ from cpra_mm.apis import derain
 from cpra_mm.downstream.derain_stage import DerainStage
 from cpra_mm.models import estimate_streak_angle, streak_aligned_forward
 from cpra_mm.models.streak_alignment import (MAX_ANGLE, MAX_PERIODICITY, MIN_ANGLE, MIN_DOMINANCE,
-                                             alignment_decisions, line_periodicity,
-                                             row_shifts, shear_rows, unshear_rows)
+                                             alignment_decisions, gate_estimate,
+                                             line_periodicity, row_shifts, shear_rows,
+                                             unshear_rows)
 from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
 from photos_run import smooth_photo
 
@@ -92,8 +93,10 @@ def test_upright_and_level_structure_does_not_hide_slanted_rain(angle):
     # gate (whose slant range keeps clear of the axes) ...
     estimate, dominance = estimate_streak_angle(rainy, axis_margin=15.0)
     assert abs(float(estimate) - angle) <= 5.0 and float(dominance) >= MIN_DOMINANCE
+    assert torch.equal(gate_estimate(rainy)[0], estimate)
     assert abs(float(alignment_decisions(rainy)[0]) - angle) <= 5.0
     # ... unless the slant range reaches into the margin: then the posts win.
+    assert abs(float(gate_estimate(rainy, min_angle=0.0)[0])) <= 5.0
     assert abs(float(alignment_decisions(rainy, min_angle=0.0)[0])) <= 5.0
 
 
@@ -176,9 +179,9 @@ def _lines(angle: float, spacing: int, grid: bool, size: int = 128) -> torch.Ten
                                                   (35.0, 10, True), (-40.0, 18, True)])
 def test_regular_slanted_lines_are_periodic_and_left_unaligned(angle, spacing, grid):
     pattern = _lines(angle, spacing, grid)
-    estimate, dominance = estimate_streak_angle(pattern)
+    estimate, dominance = gate_estimate(pattern)
     # The gate's other tests would align it ...
-    assert MIN_ANGLE <= abs(float(estimate)) <= MAX_ANGLE and float(dominance) >= 0.25
+    assert MIN_ANGLE <= abs(float(estimate)) <= MAX_ANGLE and float(dominance) >= MIN_DOMINANCE
     # ... but its lines repeat side by side, which rain streaks do not.
     assert float(line_periodicity(pattern, estimate)) > 0.8 > MAX_PERIODICITY
     assert alignment_decisions(pattern)[1] == [False]

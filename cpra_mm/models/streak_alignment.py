@@ -260,6 +260,20 @@ def line_periodicity(images: torch.Tensor, angles: torch.Tensor) -> torch.Tensor
     return torch.where(structured, peak, torch.zeros_like(peak)).clamp(0, 1).float()
 
 
+def gate_estimate(images: torch.Tensor, min_angle: float = MIN_ANGLE,
+                  max_angle: float = MAX_ANGLE) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The streak angle and dominance the gate of :func:`alignment_decisions`
+    judges: :func:`estimate_streak_angle` without the orientations within
+    :data:`AXIS_MARGIN` degrees of the axes, or fewer where ``min_angle`` or
+    ``max_angle`` reach into them (``0 <= min_angle <= max_angle < 90``).
+
+    Returns:
+        ``(angle, dominance)`` as :func:`estimate_streak_angle` returns them.
+    """
+    return estimate_streak_angle(images, axis_margin=min(AXIS_MARGIN, min_angle,
+                                                         90.0 - max_angle))
+
+
 def alignment_decisions(images: torch.Tensor, min_angle: float = MIN_ANGLE,
                         max_angle: float = MAX_ANGLE,
                         min_dominance: float = MIN_DOMINANCE,
@@ -269,9 +283,7 @@ def alignment_decisions(images: torch.Tensor, min_angle: float = MIN_ANGLE,
 
     An image is aligned when its estimated streak angle is ``min_angle`` to
     ``max_angle`` degrees from vertical (either way) with at least
-    ``min_dominance`` (:func:`estimate_streak_angle`, leaving out the
-    orientations within :data:`AXIS_MARGIN` degrees of the axes, or fewer
-    where ``min_angle`` or ``max_angle`` reach into them) and its
+    ``min_dominance`` (:func:`gate_estimate`) and its
     :func:`line_periodicity` along that angle is at most ``max_periodicity``.
 
     Args:
@@ -295,8 +307,7 @@ def alignment_decisions(images: torch.Tensor, min_angle: float = MIN_ANGLE,
         raise ValueError(f'min_dominance must be in [0, 1], got {min_dominance}')
     if not 0 <= max_periodicity <= 1:
         raise ValueError(f'max_periodicity must be in [0, 1], got {max_periodicity}')
-    margin = min(AXIS_MARGIN, min_angle, 90.0 - max_angle)
-    angles, dominance = estimate_streak_angle(images, axis_margin=margin)
+    angles, dominance = gate_estimate(images, min_angle, max_angle)
     slant = angles.abs()
     candidates = (slant >= min_angle) & (slant <= max_angle) & (dominance >= min_dominance)
     aligned = candidates.tolist()

@@ -56,9 +56,9 @@ import torch
 
 from cpra_mm.apis import derain, init_derainer
 from cpra_mm.models import estimate_streak_angle, flip_ensemble_forward, streak_aligned_forward
-from cpra_mm.models.streak_alignment import (AXIS_MARGIN, MAX_ANGLE, MAX_PERIODICITY, MIN_ANGLE,
+from cpra_mm.models.streak_alignment import (MAX_ANGLE, MAX_PERIODICITY, MIN_ANGLE,
                                              MIN_DOMINANCE, alignment_decisions,
-                                             line_periodicity)
+                                             gate_estimate, line_periodicity)
 from cpra_mm.rain import RainParams, RainStreakRenderer, generator_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -86,10 +86,10 @@ def load(path: Path, size: int) -> np.ndarray:
 def would_align(image: np.ndarray) -> tuple:
     """``(estimated angle, dominance, line periodicity, aligned?)`` with the
     default settings of :func:`~cpra_mm.models.streak_aligned_forward` (the
-    estimate as its gate makes it, without the orientations within
-    :data:`~cpra_mm.models.streak_alignment.AXIS_MARGIN` of the axes)."""
+    estimate as its gate makes it,
+    :func:`~cpra_mm.models.streak_alignment.gate_estimate`)."""
     batch = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
-    angle, dominance = estimate_streak_angle(batch, axis_margin=AXIS_MARGIN)
+    angle, dominance = gate_estimate(batch)
     periodicity = float(line_periodicity(batch, angle)[0])
     return float(angle[0]), float(dominance[0]), periodicity, alignment_decisions(batch)[1][0]
 
